@@ -1,0 +1,103 @@
+"""One SQLAlchemy engine per service process, and the transaction every change goes through.
+
+SQLite (the embedded default) runs in WAL mode with a busy timeout and takes its write
+lock at BEGIN, so two threads never deadlock upgrading a read to a write. PostgreSQL is
+used through psycopg 3.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached now; the request was not accepted and may be retried."""
+
+
+def make_engine(url: str) -> Engine:
+    """An engine tuned for the dialect: SQLite WAL + BEGIN IMMEDIATE, or a PostgreSQL pool."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _tune_sqlite)
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    return engine
+
+
+def _tune_sqlite(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see make_engine)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Database:
+    """Sessions for one service, and hooks that run after each commit (e.g. wake the outbox relay)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._after_commit: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` after every committed transaction of this database."""
+        with self._lock:
+            self._after_commit.append(callback)
+
+    @contextmanager
+    def transaction(self, *, notify: bool = True) -> Iterator[Session]:
+        """A session that commits at the end of the block, or rolls back if it raises."""
+        session = self._sessions()
+        try:
+            with session.begin():
+                yield session
+        except OperationalError as error:
+            if _is_connection_problem(error):
+                raise DatabaseUnavailable(str(error.orig)) from error
+            raise
+        finally:
+            session.close()
+        if notify:
+            for callback in list(self._after_commit):
+                callback()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only."""
+        with self.transaction(notify=False) as session:
+            yield session
+
+    def check(self) -> None:
+        """Raise DatabaseUnavailable unless the database answers now (readiness)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except OperationalError as error:
+            raise DatabaseUnavailable(str(error.orig)) from error
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _is_connection_problem(error: OperationalError) -> bool:
+    return bool(getattr(error, "connection_invalidated", False)) or "connect" in str(error.orig).lower()

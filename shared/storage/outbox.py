@@ -1,0 +1,102 @@
+"""The outbox: events are written in the same transaction as the change that causes them.
+
+A relay publishes committed rows to the broker with confirms and deletes them only then,
+so a crash between commit and publish loses nothing (a row may be published twice;
+consumers are idempotent). Each process relays its own service's outbox: it is woken
+right after a commit in that process and also polls, so rows written by another process
+of the same service are never stranded.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import structlog
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from shared.envelopes import Envelope, dump_envelope, load_envelope
+from shared.messaging import BrokerUnavailable, MessageBus
+from shared.storage.database import Database
+
+log = structlog.get_logger(__name__)
+
+
+def outbox_table(metadata: MetaData, prefix: str) -> Table:
+    """The `<prefix>_outbox` table of one service."""
+    return Table(
+        f"{prefix}_outbox",
+        metadata,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("envelope", JSON, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+class Outbox:
+    """Adds envelopes to a service's outbox inside the caller's transaction."""
+
+    def __init__(self, table: Table):
+        self.table = table
+
+    def add(self, session: Session, *envelopes: Envelope) -> None:
+        for envelope in envelopes:
+            session.execute(insert(self.table).values(envelope=dump_envelope(envelope)))
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows in batches; one daemon thread per process."""
+
+    def __init__(self, db: Database, table: Table, bus: MessageBus, *, batch_size: int = 200, poll_seconds: float = 0.5):
+        self.db, self.table, self.bus = db, table, bus
+        self.batch_size, self.poll_seconds = batch_size, poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+        db.on_commit(self.wake)
+
+    def wake(self) -> None:
+        """Ask the relay to publish now (starting it in this process if needed)."""
+        self._ensure_started()
+        self._wake.set()
+
+    def _ensure_started(self) -> None:
+        if self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid != os.getpid():  # a fork (gunicorn) needs its own thread
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, name=f"outbox-{self.table.name}", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+            try:
+                while self.relay_once() == self.batch_size:
+                    pass
+            except BrokerUnavailable as error:
+                log.warning("outbox_publish_failed", table=self.table.name, error=str(error))
+                self._stop.wait(1.0)
+            except Exception as error:  # the database may be briefly away; try again next round
+                log.warning("outbox_relay_error", table=self.table.name, error=repr(error))
+                self._stop.wait(1.0)
+
+    def relay_once(self) -> int:
+        """Publish one batch of committed rows and delete them; return how many."""
+        with self.db.transaction(notify=False) as session:
+            query = select(self.table.c.id, self.table.c.envelope).order_by(self.table.c.id).limit(self.batch_size)
+            if not self.db.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            rows = session.execute(query).all()
+            if not rows:
+                return 0
+            self.bus.publish(load_envelope(row.envelope) for row in rows)
+            session.execute(delete(self.table).where(self.table.c.id.in_([row.id for row in rows])))
+        return len(rows)

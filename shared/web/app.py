@@ -1,0 +1,78 @@
+"""The Flask app every Switchboard HTTP service starts from: errors, request ids, OpenAPI."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import date, datetime
+
+import structlog
+from flask import Flask, g, request
+from flask.json.provider import DefaultJSONProvider
+from flask_smorest import Api
+
+from shared.config import Settings
+from shared.web.errors import handle_http_exception, register_error_handlers
+
+log = structlog.get_logger("switchboard.http")
+
+MAX_REQUEST_BYTES = 30 * 1024 * 1024  # a raw email with attachments fits; anything larger is 413
+
+
+class IsoJSONProvider(DefaultJSONProvider):
+    """Dates as ISO 8601 (Flask's default is the HTTP date format, which loses microseconds)."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, (datetime, date)):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
+
+
+class SwitchboardApi(Api):
+    """flask-smorest's Api, answering every error in the contract's shape."""
+
+    def handle_http_exception(self, error):
+        return handle_http_exception(error)
+
+
+def create_base_app(name: str, settings: Settings) -> tuple[Flask, SwitchboardApi]:
+    """A Flask app with Switchboard's error format, request ids, size limit and OpenAPI spec."""
+    app = Flask(name)
+    app.json = IsoJSONProvider(app)
+    app.config.update(
+        API_TITLE="Switchboard",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["switchboard_settings"] = settings
+    api = SwitchboardApi(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
+    register_error_handlers(app)
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    return app, api
+
+
+def _start_request() -> None:
+    g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+    g.started = time.perf_counter()
+    structlog.contextvars.bind_contextvars(request_id=g.request_id)
+
+
+def _finish_request(response):
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    if not request.path.endswith("/events"):
+        log.info("request", method=request.method, path=request.path, status=response.status_code,
+                 ms=round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2))
+    structlog.contextvars.unbind_contextvars("request_id")
+    return response

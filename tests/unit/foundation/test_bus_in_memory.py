@@ -1,0 +1,21 @@
+"""The messaging behaviour suite on the embedded in-memory broker."""
+
+import pytest
+
+from shared.messaging import MessageBus
+from tests.support.bus_contract import BEHAVIOURS
+
+
+@pytest.fixture
+def bus():
+    bus = MessageBus("memory://")
+    bus.declare()
+    bus.purge_all()
+    yield bus
+    bus.purge_all()
+    bus.close()
+
+
+@pytest.mark.parametrize("behaviour", BEHAVIOURS, ids=lambda b: b.__name__.removeprefix("check_"))
+def test_messaging_behaves_the_same_in_memory(bus, behaviour):
+    behaviour(bus)
