@@ -1,0 +1,1 @@
+"""SMS adapters that talk to the provider (Twilio-compatible)."""

@@ -1,0 +1,1 @@
+"""Pure SMS rules: phone numbers, keywords, segments and provider forms."""
