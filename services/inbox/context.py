@@ -1,0 +1,93 @@
+"""Reading the inbox: contact and conversation summaries, the context bundle, agent visibility."""
+
+from __future__ import annotations
+
+from sqlalchemy import false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from shared.web.auth import Principal
+from services.inbox import domain
+from services.inbox.tables import contacts, conversations, identities, messages, notes
+
+
+def visible_to(principal: Principal):
+    """The SQL condition for conversations this caller may see: admins all; agents their teams' and their own."""
+    if principal.is_admin or principal.kind == "api_key":
+        return true()
+    agent = principal.agent_id
+    team_filter = conversations.c.team_id.in_(sorted(principal.team_ids)) if principal.team_ids else false()
+    return or_(conversations.c.assignee_id == agent, team_filter)
+
+
+def contact_summary(db: Session, contact_id: str) -> dict:
+    """A contact with identities, attributes and lifecycle stage."""
+    row = db.execute(select(contacts).where(contacts.c.id == contact_id)).one()
+    ids = db.execute(select(identities).where(identities.c.contact_id == contact_id)
+                     .order_by(identities.c.created_at)).all()
+    resolved = db.execute(select(func.count()).select_from(conversations).where(
+        conversations.c.contact_id == contact_id, conversations.c.status == "resolved")).scalar_one()
+    return {"id": row.id, "name": row.name, "attributes": row.attributes,
+            "lifecycle_stage": domain.lifecycle_stage(resolved, row.attributes),
+            "identities": [{"type": i.type, "value": i.value, "verified": i.verified} for i in ids]}
+
+
+def conversation_summary(row) -> dict:
+    """What the bus and the list carry about a conversation."""
+    return {"id": row.id, "status": row.status, "priority": row.priority, "channels": list(row.channels),
+            "labels": list(row.labels), "assignee_id": row.assignee_id, "team_id": row.team_id,
+            "subject": row.subject, "waiting_since": row.waiting_since, "version": row.version,
+            "last_agent_id": None}
+
+
+def last_agent_id(db: Session, contact_id: str) -> str | None:
+    """The agent who most recently answered this contact, on any conversation and channel."""
+    return db.execute(select(messages.c.author_id).join(conversations, conversations.c.id == messages.c.conversation_id)
+                      .where(conversations.c.contact_id == contact_id, messages.c.direction == "outbound",
+                             messages.c.author_id.is_not(None))
+                      .order_by(messages.c.seq.desc()).limit(1)).scalar()
+
+
+def previous_conversations(db: Session, contact_id: str, current_id: str) -> list[dict]:
+    rows = db.execute(select(conversations).where(conversations.c.contact_id == contact_id,
+                                                  conversations.c.id != current_id)
+                      .order_by(conversations.c.created_at.desc()).limit(50)).all()
+    return [{"id": r.id, "status": r.status, "channels": list(r.channels), "subject": r.subject,
+             "first_line": _first_line(db, r.id), "assignee": _person(r.assignee_id, r.assignee_name),
+             "created_at": r.created_at, "resolved_at": r.resolved_at} for r in rows]
+
+
+def _first_line(db: Session, conversation_id: str) -> str:
+    text = db.execute(select(messages.c.text).where(messages.c.conversation_id == conversation_id)
+                      .order_by(messages.c.seq).limit(1)).scalar() or ""
+    return domain.preview(text.strip().split("\n", 1)[0])
+
+
+def contact_notes(db: Session, contact_id: str) -> list[dict]:
+    rows = db.execute(select(notes).where(notes.c.contact_id == contact_id).order_by(notes.c.created_at)).all()
+    return [{"id": n.id, "conversation_id": n.conversation_id, "text": n.text,
+             "author": _person(n.author_id, n.author_name), "created_at": n.created_at} for n in rows]
+
+
+def _person(person_id: str | None, name: str) -> dict | None:
+    return {"id": person_id, "name": name} if person_id else None
+
+
+def context_bundle(db: Session, conversation) -> dict:
+    """Everything an agent needs to answer without asking the customer anything twice."""
+    helper = last_agent_id(db, conversation.contact_id)
+    return {"contact": contact_summary(db, conversation.contact_id),
+            "previous_conversations": previous_conversations(db, conversation.contact_id, conversation.id),
+            "last_agent": {"id": helper} if helper else None,
+            "notes": contact_notes(db, conversation.contact_id)}
+
+
+def list_item(db: Session, row) -> dict:
+    """A conversation as the unified inbox lists it."""
+    contact = db.execute(select(contacts.c.id, contacts.c.name).where(contacts.c.id == row.contact_id)).one()
+    return {"id": row.id, "status": row.status, "priority": row.priority, "channel": row.last_channel,
+            "channels": list(row.channels), "contact": {"id": contact.id, "name": contact.name},
+            "assignee": _person(row.assignee_id, row.assignee_name), "team": _person(row.team_id, row.team_name),
+            "labels": list(row.labels), "subject": row.subject,
+            "last_message": {"preview": row.last_message_preview, "at": row.last_message_at},
+            "waiting_since": row.waiting_since, "sla_due_at": None, "snoozed_until": row.snoozed_until,
+            "created_at": row.created_at, "updated_at": row.updated_at}

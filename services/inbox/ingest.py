@@ -1,0 +1,125 @@
+"""Taking in a customer's message: drop duplicates, find the contact, thread it, store it, tell others."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from shared.envelopes import Envelope
+from shared.runtime import ServiceRuntime
+from shared.storage.idempotency import claim_message
+from services.inbox import domain
+from services.inbox.events import message_events, notify_agents, now, record_activity
+from services.inbox.tables import contacts, conversations, identities, messages
+
+CONSUMER = "inbox.inbound"
+
+
+def handle_inbound(rt: ServiceRuntime, envelope: Envelope) -> None:
+    """Store one inbound message exactly once, in the contact's ongoing conversation or a new one."""
+    msg = envelope.payload
+    with rt.db.transaction() as db:
+        if not claim_message(db, rt.processed, CONSUMER, envelope.id) or _already_stored(db, msg):
+            return
+        contact_id = resolve_contact(db, msg)
+        conversation_id, opened = thread_message(db, contact_id, msg)
+        stored = _store_message(db, conversation_id, msg)
+        _touch_conversation(db, conversation_id, msg, stored)
+        conversation = db.execute(select(conversations).where(conversations.c.id == conversation_id)).one()
+        record_activity(db, conversation_id, "customer", "conversation_opened" if opened else "message_received",
+                        channel=msg["channel"], message_id=stored["id"])
+        notify_agents(db, "message.created", conversation, message_id=stored["id"], direction="inbound",
+                      channel=msg["channel"], preview=domain.preview(stored["text"]))
+        message_events(rt, db, stored, conversation_id, caused_by=envelope)
+
+
+def _already_stored(db: Session, msg: dict) -> bool:
+    """The same channel message id again (a resend by the provider) is not a second message."""
+    return db.execute(select(messages.c.id).where(messages.c.channel == msg["channel"],
+                                                  messages.c.channel_message_id == msg["channel_message_id"])).first() is not None
+
+
+def resolve_contact(db: Session, msg: dict) -> str:
+    """The one contact behind the sender's identities; a new contact for a stranger."""
+    given = [msg["sender"], *msg["linked_identities"]]
+    for ident in given:
+        found = db.execute(select(identities.c.contact_id).where(
+            identities.c.type == ident["type"], identities.c.value == ident["value"])).scalar()
+        if found:
+            contact_id = _follow_merges(db, found)
+            break
+    else:
+        contact_id = str(uuid.uuid4())
+        db.execute(insert(contacts).values(id=contact_id, name=msg["sender_name"] or msg["sender"]["value"],
+                                           attributes={}, created_at=now(), updated_at=now()))
+    _attach_identities(db, contact_id, given)
+    return contact_id
+
+
+def _follow_merges(db: Session, contact_id: str) -> str:
+    for _ in range(10):
+        merged_into = db.execute(select(contacts.c.merged_into).where(contacts.c.id == contact_id)).scalar()
+        if not merged_into:
+            break
+        contact_id = merged_into
+    return contact_id
+
+
+def _attach_identities(db: Session, contact_id: str, given: list[dict]) -> None:
+    """Link identities nobody holds yet to this contact (a chat visitor's email, say)."""
+    for ident in given:
+        row = db.execute(select(identities).where(identities.c.type == ident["type"],
+                                                  identities.c.value == ident["value"])).first()
+        if row is None:
+            db.execute(insert(identities).values(id=str(uuid.uuid4()), contact_id=contact_id, type=ident["type"],
+                                                 value=ident["value"], verified=ident["verified"], created_at=now()))
+        elif ident["verified"] and not row.verified and row.contact_id == contact_id:
+            db.execute(update(identities).where(identities.c.id == row.id).values(verified=True))
+
+
+def thread_message(db: Session, contact_id: str, msg: dict) -> tuple[str, bool]:
+    """The conversation the channel threaded it into, else the contact's ongoing one, else a new one.
+
+    A channel's hint (`thread.conversation_id`, e.g. from email reply headers) is followed only
+    into a conversation of the same contact, so a forwarded thread never opens someone else's.
+    """
+    hinted = msg["thread"].get("conversation_id")
+    if isinstance(hinted, str) and db.execute(select(conversations.c.id).where(
+            conversations.c.id == hinted, conversations.c.contact_id == contact_id)).first():
+        return hinted, False
+    ongoing = db.execute(select(conversations.c.id).where(
+        conversations.c.contact_id == contact_id, conversations.c.status.in_(domain.ONGOING_STATUSES))
+        .order_by(conversations.c.last_message_at.desc()).limit(1)).scalar()
+    if ongoing:
+        return ongoing, False
+    conversation_id = str(uuid.uuid4())
+    db.execute(insert(conversations).values(
+        id=conversation_id, contact_id=contact_id, status="open", priority="normal", priority_rank=2,
+        subject=msg["subject"], channels=[msg["channel"]], labels=[], last_channel=msg["channel"],
+        last_message_at=msg["received_at"], waiting_since=msg["received_at"], routing={}, version=1,
+        created_at=now(), updated_at=now()))
+    return conversation_id, True
+
+
+def _store_message(db: Session, conversation_id: str, msg: dict) -> dict:
+    stored = {"id": str(uuid.uuid4()), "conversation_id": conversation_id, "channel": msg["channel"],
+              "direction": "inbound", "channel_message_id": msg["channel_message_id"],
+              "sender": msg["sender"]["value"], "sender_name": msg["sender_name"], "text": msg["text"],
+              "html": msg["html"], "subject": msg["subject"], "attachments": msg["attachments"],
+              "thread": msg["thread"], "metadata": msg["metadata"], "status": "received",
+              "created_at": msg["received_at"]}
+    db.execute(insert(messages).values(**stored))
+    return stored
+
+
+def _touch_conversation(db: Session, conversation_id: str, msg: dict, stored: dict) -> None:
+    """A customer wrote: the conversation is open again, waiting for an answer, on this channel."""
+    row = db.execute(select(conversations).where(conversations.c.id == conversation_id)).one()
+    db.execute(update(conversations).where(conversations.c.id == conversation_id).values(
+        status="open", snoozed_until=None, last_channel=msg["channel"],
+        channels=domain.merged_channels(list(row.channels), msg["channel"]),
+        subject=row.subject or msg["subject"], last_message_preview=domain.preview(stored["text"]),
+        last_message_at=max(row.last_message_at, msg["received_at"]),
+        waiting_since=row.waiting_since or msg["received_at"], version=row.version + 1, updated_at=now()))

@@ -1,0 +1,185 @@
+"""Admin and agent API of the routing service: login, teams, agents, presence, rules, simulation."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema, fields, validate
+
+from shared.web.auth import current_principal, issue_agent_token, require_admin
+from shared.web.errors import ApiError
+from services.routing import assignment, directory, rulebook
+
+blp = Blueprint("routing", __name__, url_prefix="/api/v1", description="Teams, agents, presence and routing rules")
+PRESENCE = ("online", "away", "offline")
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class LoginIn(_Strict):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=320))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class AssignmentIn(_Strict):
+    strategy = fields.String(load_default="round_robin", validate=validate.OneOf(("round_robin", "least_busy")))
+
+
+class TeamIn(_Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    assignment = fields.Nested(AssignmentIn, load_default=lambda: {"strategy": "round_robin"})
+    max_wait_seconds = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    offline_policy = fields.String(load_default="keep", validate=validate.OneOf(("keep", "requeue")))
+
+
+class AgentIn(_Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(required=True)
+    password = fields.String(required=True, validate=validate.Length(min=8, max=1000))
+    role = fields.String(load_default="agent", validate=validate.OneOf(("agent", "admin")))
+    teams = fields.List(fields.String(), load_default=list)
+    skills = fields.List(fields.String(validate=validate.Length(min=1, max=50)), load_default=list)
+    capacity = fields.Float(load_default=5, validate=validate.Range(min=0, max=1000))
+    presence = fields.String(load_default="offline", validate=validate.OneOf(PRESENCE))
+
+
+class PresenceIn(_Strict):
+    status = fields.String(required=True, validate=validate.OneOf(PRESENCE))
+
+
+class RuleIn(Schema):
+    """Rules are checked by the routing domain, which names the exact bad part."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.Raw(required=True)
+    position = fields.Raw(load_default=0)
+    enabled = fields.Raw(load_default=True)
+    conditions = fields.Raw(load_default=dict)
+    actions = fields.Raw(load_default=list)
+    stop = fields.Raw(load_default=False)
+
+
+class SimulatedMessage(_Strict):
+    channel = fields.String(required=True, validate=validate.OneOf(("email", "sms", "chat")))
+    from_ = fields.String(data_key="from", required=True)
+    text = fields.String(load_default="")
+    subject = fields.String(load_default="")
+    labels = fields.List(fields.String(), load_default=list)
+    priority = fields.String(load_default="normal")
+
+
+class SimulateIn(_Strict):
+    message = fields.Nested(SimulatedMessage, required=True)
+    contact = fields.Dict(load_default=None, allow_none=True)
+
+
+def _rt():
+    return current_app.extensions["switchboard_routing"].runtime
+
+
+@blp.route("/auth/login")
+class Login(MethodView):
+    @blp.arguments(LoginIn)
+    @blp.doc(security=[])
+    def post(self, data):
+        """Log in as an agent; the token expires."""
+        agent = directory.check_login(_rt(), data["email"], data["password"])
+        token = issue_agent_token(_rt().settings, agent_id=agent["id"], name=agent["name"], role=agent["role"],
+                                  team_ids=agent["teams"])
+        return {"token": token, "agent": agent}
+
+
+@blp.route("/teams")
+class Teams(MethodView):
+    def get(self):
+        current_principal()
+        return {"items": directory.list_teams(_rt())}
+
+    @blp.arguments(TeamIn)
+    def post(self, data):
+        require_admin()
+        return directory.create_team(_rt(), data), 201
+
+
+@blp.route("/teams/<team_id>")
+def get_team(team_id):
+    current_principal()
+    return directory.get_team(_rt(), team_id)
+
+
+@blp.route("/agents")
+class Agents(MethodView):
+    def get(self):
+        current_principal()
+        return {"items": directory.list_agents(_rt())}
+
+    @blp.arguments(AgentIn)
+    def post(self, data):
+        require_admin()
+        return directory.create_agent(_rt(), data), 201
+
+
+@blp.route("/agents/<agent_id>")
+def get_agent(agent_id):
+    principal = current_principal()
+    return directory.get_agent(_rt(), principal.id if agent_id == "me" else agent_id)
+
+
+@blp.route("/agents/<agent_id>/presence", methods=["PUT"])
+@blp.arguments(PresenceIn)
+def put_presence(data, agent_id):
+    """Online, away or offline; an agent coming online is handed waiting conversations at once."""
+    principal = current_principal()
+    if agent_id == "me":
+        if principal.kind != "agent":
+            raise ApiError(403, "Only an agent has a presence of its own")
+        agent_id = principal.id
+    elif not principal.is_admin and agent_id != principal.id:
+        raise ApiError(403, "Only admins set other agents' presence")
+    agent = directory.set_presence(_rt(), agent_id, data["status"])
+    if data["status"] == "online":
+        assignment.hand_out_now(_rt())
+    return agent
+
+
+@blp.route("/routing/rules")
+class Rules(MethodView):
+    def get(self):
+        require_admin()
+        return {"items": rulebook.list_rules(_rt())}
+
+    @blp.arguments(RuleIn)
+    def post(self, data):
+        principal = require_admin()
+        return rulebook.create_rule(_rt(), principal, data), 201
+
+
+@blp.route("/routing/rules/<rule_id>")
+class RuleById(MethodView):
+    def get(self, rule_id):
+        require_admin()
+        return rulebook.get_rule(_rt(), rule_id)
+
+    @blp.arguments(RuleIn)
+    def put(self, data, rule_id):
+        principal = require_admin()
+        return rulebook.replace_rule(_rt(), principal, rule_id, data)
+
+    def delete(self, rule_id):
+        principal = require_admin()
+        rulebook.delete_rule(_rt(), principal, rule_id)
+        return "", 204
+
+
+@blp.route("/routing/simulate", methods=["POST"])
+@blp.arguments(SimulateIn)
+def simulate(data):
+    """The decision that would be taken now, and why; nothing changes."""
+    require_admin()
+    return rulebook.simulate(_rt(), data["message"] | {"from": data["message"].pop("from_")}, data["contact"])

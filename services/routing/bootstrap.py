@@ -1,0 +1,36 @@
+"""The routing service's composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+from flask_smorest import Api
+
+from shared.config import Settings
+from shared.messaging import Worker
+from shared.runtime import ServiceRuntime, build_runtime
+from services.routing import api, assignment, directory, tables
+
+NAME = "routing"
+
+
+@dataclass
+class RoutingService:
+    runtime: ServiceRuntime
+
+    def register(self, app: Flask, flask_api: Api) -> None:
+        app.extensions["switchboard_routing"] = self
+        flask_api.register_blueprint(api.blp)
+
+    def workers(self) -> list[Worker]:
+        return [Worker(self.runtime.bus, "routing.conversations",
+                       lambda envelope: assignment.handle_routing_event(self.runtime, envelope))]
+
+
+def bootstrap(settings: Settings, *, migrate: bool = True) -> RoutingService:
+    runtime = build_runtime(NAME, settings, tables.metadata, Path(__file__).parent / "migrations",
+                            outbox=tables.outbox, processed=tables.processed, migrate=migrate)
+    directory.ensure_default_team(runtime)
+    return RoutingService(runtime)

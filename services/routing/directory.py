@@ -1,0 +1,139 @@
+"""Teams and agents: who works here, in which teams, with which skills, capacity and presence."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.runtime import ServiceRuntime
+from shared.web.errors import ApiError
+from services.routing.tables import agents, memberships, teams
+
+DEFAULT_TEAM = "Support"
+_hasher = PasswordHasher()
+# Compared against when the email is unknown, so a login takes as long either way.
+_DUMMY_HASH = _hasher.hash("switchboard-no-such-agent")
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def ensure_default_team(rt: ServiceRuntime) -> str:
+    """The team conversations go to when no rule picks one (created on first start)."""
+    with rt.db.transaction(notify=False) as db:
+        found = db.execute(select(teams.c.id).where(teams.c.is_default.is_(True))).scalar()
+        if found:
+            return found
+        team_id = str(uuid.uuid4())
+        db.execute(insert(teams).values(id=team_id, name=DEFAULT_TEAM, strategy="round_robin", is_default=True,
+                                        offline_policy="keep", created_at=now()))
+        return team_id
+
+
+def team_dict(row) -> dict:
+    return {"id": row.id, "name": row.name, "assignment": {"strategy": row.strategy},
+            "is_default": row.is_default, "max_wait_seconds": row.max_wait_seconds,
+            "offline_policy": row.offline_policy, "created_at": row.created_at}
+
+
+def create_team(rt: ServiceRuntime, data: dict) -> dict:
+    team_id = str(uuid.uuid4())
+    try:
+        with rt.db.transaction() as db:
+            db.execute(insert(teams).values(id=team_id, name=data["name"], strategy=data["assignment"]["strategy"],
+                                            is_default=False, max_wait_seconds=data.get("max_wait_seconds"),
+                                            offline_policy=data.get("offline_policy", "keep"), created_at=now()))
+    except IntegrityError:
+        raise ApiError(409, f"A team named {data['name']!r} exists already") from None
+    return get_team(rt, team_id)
+
+
+def get_team(rt: ServiceRuntime, team_id: str) -> dict:
+    with rt.db.reading() as db:
+        row = db.execute(select(teams).where(teams.c.id == team_id)).first()
+    if row is None:
+        raise ApiError(404, "No such team")
+    return team_dict(row)
+
+
+def list_teams(rt: ServiceRuntime) -> list[dict]:
+    with rt.db.reading() as db:
+        return [team_dict(r) for r in db.execute(select(teams).order_by(teams.c.name)).all()]
+
+
+def agent_dict(db: Session, row) -> dict:
+    team_ids = db.execute(select(memberships.c.team_id).where(memberships.c.agent_id == row.id)).scalars().all()
+    return {"id": row.id, "name": row.name, "email": row.email, "role": row.role, "teams": sorted(team_ids),
+            "skills": list(row.skills), "capacity": row.capacity, "presence": row.presence,
+            "created_at": row.created_at}
+
+
+def create_agent(rt: ServiceRuntime, data: dict) -> dict:
+    agent_id = str(uuid.uuid4())
+    try:
+        with rt.db.transaction() as db:
+            _check_teams_exist(db, data["teams"])
+            db.execute(insert(agents).values(
+                id=agent_id, name=data["name"], email=data["email"].lower(), password_hash=_hasher.hash(data["password"]),
+                role=data["role"], skills=sorted(set(data["skills"])), capacity=data["capacity"],
+                presence=data.get("presence", "offline"), created_at=now()))
+            for team_id in set(data["teams"]):
+                db.execute(insert(memberships).values(agent_id=agent_id, team_id=team_id))
+    except IntegrityError:
+        raise ApiError(409, f"An agent with email {data['email']!r} exists already") from None
+    return get_agent(rt, agent_id)
+
+
+def _check_teams_exist(db: Session, team_ids: list[str]) -> None:
+    known = set(db.execute(select(teams.c.id).where(teams.c.id.in_(team_ids))).scalars())
+    unknown = [t for t in team_ids if t not in known]
+    if unknown:
+        raise ApiError(422, "Unknown team", details={"teams": [f"no team {t}" for t in unknown]})
+
+
+def get_agent(rt: ServiceRuntime, agent_id: str) -> dict:
+    with rt.db.reading() as db:
+        row = db.execute(select(agents).where(agents.c.id == agent_id)).first()
+        if row is None:
+            raise ApiError(404, "No such agent")
+        return agent_dict(db, row)
+
+
+def list_agents(rt: ServiceRuntime) -> list[dict]:
+    with rt.db.reading() as db:
+        return [agent_dict(db, r) for r in db.execute(select(agents).order_by(agents.c.name)).all()]
+
+
+def check_login(rt: ServiceRuntime, email: str, password: str) -> dict:
+    """The agent with this email and password; 401 otherwise (the same answer for either mistake)."""
+    with rt.db.reading() as db:
+        row = db.execute(select(agents).where(agents.c.email == email.lower())).first()
+        try:
+            _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            row = None
+        if row is None:
+            raise ApiError(401, "Wrong email or password")
+        return agent_dict(db, row)
+
+
+def set_presence(rt: ServiceRuntime, agent_id: str, presence: str) -> dict:
+    with rt.db.transaction() as db:
+        found = db.execute(update(agents).where(agents.c.id == agent_id).values(presence=presence)).rowcount
+    if not found:
+        raise ApiError(404, "No such agent")
+    return get_agent(rt, agent_id)
+
+
+def replace_memberships(db: Session, agent_id: str, team_ids: list[str]) -> None:
+    _check_teams_exist(db, team_ids)
+    db.execute(delete(memberships).where(memberships.c.agent_id == agent_id))
+    for team_id in set(team_ids):
+        db.execute(insert(memberships).values(agent_id=agent_id, team_id=team_id))
