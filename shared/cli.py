@@ -17,12 +17,19 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--no-demo", action="store_true", help="do not create the demo agent")
     consume = commands.add_parser("consume", help="run the queue consumers of some services")
     consume.add_argument("services", nargs="+")
+    smtp = commands.add_parser("smtp", help="the inbound SMTP server (on SWITCHBOARD_SMTP_PORT)")
+    smtp.add_argument("--host", default="0.0.0.0")
     revision = commands.add_parser("db-revision", help="write a migration for one service's tables")
     revision.add_argument("service")
     revision.add_argument("-m", "--message", required=True)
     dead = commands.add_parser("dead-letters", help="list or replay messages that kept failing")
     dead.add_argument("action", choices=("list", "replay"))
     dead.add_argument("queue")
+    search = commands.add_parser("search", help="look after the search index")
+    search_commands = search.add_subparsers(dest="search_command", required=True)
+    reindex = search_commands.add_parser("reindex", help="rebuild the index from the inbox's store (resumable)")
+    reindex.add_argument("--inbox-url", help="the inbox (default SWITCHBOARD_INBOX_SERVICE_URL, else the gateway)")
+    reindex.add_argument("--restart", action="store_true", help="start over instead of resuming")
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -42,6 +49,13 @@ def _consume(args) -> int:
     from shared.process import consume_forever
 
     consume_forever(args.services)
+    return 0
+
+
+def _smtp(args) -> int:
+    from services.email.smtp_process import serve_forever
+
+    serve_forever(host=args.host)
     return 0
 
 
@@ -68,7 +82,14 @@ def _dead_letters(args) -> int:
     return 0
 
 
-COMMANDS = {"run": _run, "consume": _consume, "db-revision": _revision, "dead-letters": _dead_letters}
+def _search(args) -> int:
+    from services.search.reindex_command import run_reindex
+
+    return run_reindex(args.inbox_url, restart=args.restart)
+
+
+COMMANDS = {"run": _run, "consume": _consume, "smtp": _smtp, "db-revision": _revision, "dead-letters": _dead_letters,
+            "search": _search}
 
 if __name__ == "__main__":
     sys.exit(main())

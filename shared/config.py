@@ -53,6 +53,13 @@ class Settings:
     log_level: str = "INFO"
     # Distributed mode: where the gateway finds each service (SWITCHBOARD_<NAME>_SERVICE_URL); empty = in-process.
     service_urls: Mapping[str, str] = field(default_factory=dict)
+    # Gateway rate limits (`<count>/<second|minute|hour>`): per API key, and per client address for the rest.
+    rate_limit_per_key: str = "1200/minute"
+    rate_limit_per_ip: str = "6000/minute"
+    # Outbound webhooks may target loopback/private addresses only when an admin allows it.
+    webhooks_allow_private: bool = False
+    # Proxies (load balancers) in front of the gateway whose X-Forwarded-For names the real client.
+    trusted_proxy_hops: int = 0
 
     @property
     def search_path(self) -> str:
@@ -98,6 +105,10 @@ def _read(env: Env) -> dict:
         data_dir=data_dir,
         token_ttl_seconds=env.int(p + "TOKEN_TTL_SECONDS", 12 * 3600),
         log_level=env.str(p + "LOG_LEVEL", "INFO").upper(),
+        rate_limit_per_key=env.str(p + "RATE_LIMIT_PER_KEY", "1200/minute"),
+        rate_limit_per_ip=env.str(p + "RATE_LIMIT_PER_IP", "6000/minute"),
+        webhooks_allow_private=env.bool(p + "WEBHOOKS_ALLOW_PRIVATE", False),
+        trusted_proxy_hops=env.int(p + "TRUSTED_PROXY_HOPS", 0),
         service_urls={
             name: url.rstrip("/")
             for name in SERVICES

@@ -115,6 +115,8 @@ class StoredMessageSchema(_Payload):
     text = fields.String(load_default="")
     subject = fields.String(load_default="")
     sender = fields.String(load_default="")
+    # The channel's own id of the message (an email's Message-ID), so channels can learn their threads.
+    channel_message_id = fields.String(allow_none=True, load_default=None)
     created_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
 
 
@@ -161,6 +163,17 @@ class AgentUpdatedSchema(_Payload):
     active = fields.Boolean(load_default=True)
 
 
+class ConversationEscalatedSchema(_Payload):
+    """A conversation waited for an agent longer than its team allows (`conversation.escalated`)."""
+
+    conversation_id = fields.String(required=True)
+    team_id = fields.String(allow_none=True, load_default=None)
+    priority = fields.String(required=True)
+    previous_priority = fields.String(required=True)
+    waited_seconds = fields.Float(required=True)
+    limit_seconds = fields.Integer(required=True)
+
+
 # (type, version) -> payload schema. Channel-addressed types share one schema per prefix.
 PAYLOAD_SCHEMAS: dict[tuple[str, int], type[Schema]] = {
     ("inbound", 1): InboundMessageSchema,
@@ -171,6 +184,7 @@ PAYLOAD_SCHEMAS: dict[tuple[str, int], type[Schema]] = {
     ("conversation.updated", 1): ConversationUpdatedSchema,
     ("conversation.assigned", 1): AssignmentDecisionSchema,
     ("agent.updated", 1): AgentUpdatedSchema,
+    ("conversation.escalated", 1): ConversationEscalatedSchema,
 }
 
 

@@ -31,5 +31,6 @@ def configure_logging(level: str = "INFO", service: str = "switchboard") -> None
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("werkzeug", "alembic"):
+    # aiosmtpd logs every SMTP command at INFO under "mail.log"; Switchboard logs what matters itself.
+    for noisy in ("werkzeug", "alembic", "mail.log"):
         logging.getLogger(noisy).setLevel("WARNING")

@@ -19,7 +19,7 @@ from shared.web.errors import error_response
 log = structlog.get_logger(__name__)
 
 # Every service, in the order they start; each package has `bootstrap.bootstrap(settings)`.
-SERVICE_NAMES = ("routing", "inbox", "webchat", "search")
+SERVICE_NAMES = ("routing", "inbox", "webchat", "search", "email", "sms")
 
 
 def prepare(settings: Settings | None, service: str) -> Settings:

@@ -29,7 +29,8 @@ QUEUES: dict[str, QueueSpec] = {
         # Customers' messages from every channel, to be stored and threaded.
         QueueSpec("inbox.inbound", ("inbound.*",)),
         # Routing decisions, channels' delivery reports and agents' details, applied to conversations.
-        QueueSpec("inbox.updates", ("conversation.assigned", "delivery.updated", "agent.updated")),
+        QueueSpec("inbox.updates", ("conversation.assigned", "delivery.updated", "agent.updated",
+                                     "conversation.escalated")),
         # Conversations that may need an owner, and changes that free an agent's capacity.
         QueueSpec("routing.conversations", ("message.received", "conversation.updated")),
         # Everything search must index.
@@ -37,7 +38,11 @@ QUEUES: dict[str, QueueSpec] = {
         # Agents' replies, one queue per channel.
         QueueSpec("webchat.replies", ("reply.requested.chat",)),
         QueueSpec("email.replies", ("reply.requested.email",)),
+        # Stored messages, from which email learns which Message-ID belongs to which conversation.
+        QueueSpec("email.threads", ("message.stored",)),
         QueueSpec("sms.replies", ("reply.requested.sms",)),
+        # What external systems may subscribe to, turned into webhook deliveries by the gateway.
+        QueueSpec("gateway.webhooks", ("message.stored", "conversation.updated")),
     )
 }
 

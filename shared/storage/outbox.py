@@ -54,6 +54,7 @@ class OutboxRelay:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._pid: int | None = None
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         db.on_commit(self.wake)
 
@@ -68,15 +69,21 @@ class OutboxRelay:
         with self._lock:
             if self._pid != os.getpid():  # a fork (gunicorn) needs its own thread
                 self._pid = os.getpid()
-                threading.Thread(target=self._run, name=f"outbox-{self.table.name}", daemon=True).start()
+                self._thread = threading.Thread(target=self._run, name=f"outbox-{self.table.name}", daemon=True)
+                self._thread.start()
 
     def stop(self) -> None:
+        """Stop relaying and wait for a batch in flight, so the database can be closed after."""
         self._stop.set()
         self._wake.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=10)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.wait(self.poll_seconds)
+            if self._stop.is_set():
+                break
             self._wake.clear()
             try:
                 while self.relay_once() == self.batch_size:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from datetime import date, datetime
@@ -63,8 +64,13 @@ def create_base_app(name: str, settings: Settings) -> tuple[Flask, SwitchboardAp
     return app, api
 
 
+# A request id from outside is kept (so a trace spans the gateway and every service) if it looks like one.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
 def _start_request() -> None:
-    g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+    given = request.headers.get("X-Request-ID", "")
+    g.request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
     g.started = time.perf_counter()
     structlog.contextvars.bind_contextvars(request_id=g.request_id)
 

@@ -6,6 +6,7 @@ to the service that issued it.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -83,12 +84,50 @@ def _agent_from_jwt(settings: Settings, token: str) -> Principal:
 # Set by the gateway in the embedded mode (or a service that can check API keys).
 API_KEY_LOOKUP_EXTENSION = "switchboard_api_key_lookup"
 
+# In the distributed mode the gateway checks API keys and vouches for the caller in this header:
+# a short-lived token signed with the deployment's secret and bound to the very key sent with it,
+# so a header forged outside, or copied onto another request, is worth nothing.
+GATEWAY_PRINCIPAL_HEADER = "X-Switchboard-Principal"
+GATEWAY_AUDIENCE = "switchboard-gateway"
+GATEWAY_TOKEN_SECONDS = 60
+
+
+def key_fingerprint(api_key: str) -> str:
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def sign_gateway_principal(settings: Settings, principal: Principal, api_key: str) -> str:
+    """What the gateway puts in GATEWAY_PRINCIPAL_HEADER for a request it authenticated by `api_key`."""
+    now = datetime.now(timezone.utc)
+    claims = {"sub": principal.id, "name": principal.name, "kind": principal.kind, "role": principal.role,
+              "scopes": sorted(principal.scopes), "key": key_fingerprint(api_key), "aud": GATEWAY_AUDIENCE,
+              "iat": now, "exp": now + timedelta(seconds=GATEWAY_TOKEN_SECONDS)}
+    return jwt.encode(claims, settings.secret_key, algorithm="HS256")
+
+
+def gateway_principal(settings: Settings, api_key: str, header: str | None) -> Principal | None:
+    """The caller the gateway vouched for with `header`, if it is genuine and bound to `api_key`."""
+    if not header:
+        return None
+    try:
+        claims = jwt.decode(header, settings.secret_key, algorithms=["HS256"], audience=GATEWAY_AUDIENCE,
+                            options={"require": ["exp", "sub", "aud", "key"]})
+    except jwt.PyJWTError:
+        return None
+    if not hmac.compare_digest(str(claims["key"]), key_fingerprint(api_key)):
+        return None
+    return Principal(kind=claims.get("kind", "api_key"), id=claims["sub"], name=claims.get("name", ""),
+                     role=claims.get("role", "api_key"), scopes=frozenset(claims.get("scopes", [])) & ALL_SCOPES)
+
 
 def current_principal() -> Principal:
     """The authenticated caller of this request (computed once per request)."""
     if "principal" not in g:
         settings: Settings = current_app.extensions["switchboard_settings"]
         lookup: Callable | None = current_app.extensions.get(API_KEY_LOOKUP_EXTENSION)
+        if lookup is None:  # a service on its own: API keys count only as the gateway vouches for them
+            header = request.headers.get(GATEWAY_PRINCIPAL_HEADER)
+            lookup = lambda key: gateway_principal(settings, key, header)  # noqa: E731
         g.principal = read_principal(settings, request.headers.get("Authorization"), api_key_lookup=lookup)
     return g.principal
 

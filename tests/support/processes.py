@@ -14,7 +14,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-HTTP_SERVICES = ("inbox", "routing", "webchat", "search")
+HTTP_SERVICES = ("inbox", "routing", "webchat", "search", "sms", "email")
 
 
 def free_port() -> int:
@@ -88,13 +88,16 @@ class DistributedSwitchboard:
     def __init__(self, env: dict, log_dir: Path):
         self.env = {**os.environ, **env}
         self.log_dir = log_dir
-        self.ports = {name: free_port() for name in (*HTTP_SERVICES, "gateway")}
+        self.ports = {name: free_port() for name in (*HTTP_SERVICES, "gateway", "smtp")}
         urls = {f"SWITCHBOARD_{n.upper()}_SERVICE_URL": f"http://127.0.0.1:{self.ports[n]}" for n in HTTP_SERVICES}
         self.apis = {n: gunicorn(n, f"services.{n}.app:create_app()", self.ports[n], self.env, log_dir)
                      for n in HTTP_SERVICES}
         self.consumers = {n: consumer(n, self.env, log_dir) for n in HTTP_SERVICES}
         self.gateway = gunicorn("gateway", "gateway.app:create_app()", self.ports["gateway"], {**self.env, **urls},
                                 log_dir)
+        self.webhooks = Process("gateway-webhooks", [sys.executable, "-m", "gateway.worker"], self.env, log_dir)
+        self.smtp = Process("email-smtp", [str(BIN / "switchboard"), "smtp", "--host", "127.0.0.1"],
+                            {**self.env, "SWITCHBOARD_SMTP_PORT": str(self.ports["smtp"])}, log_dir)
 
     @property
     def url(self) -> str:
@@ -102,7 +105,7 @@ class DistributedSwitchboard:
 
     @property
     def processes(self) -> list[Process]:
-        return [*self.apis.values(), *self.consumers.values(), self.gateway]
+        return [*self.apis.values(), *self.consumers.values(), self.gateway, self.webhooks, self.smtp]
 
     def start(self) -> "DistributedSwitchboard":
         self.apis["routing"].start()  # first, so migrations and the default team do not race at all
