@@ -1,0 +1,49 @@
+"""Message-ID ↔ conversation: learnt from every email stored or sent, read when a reply comes in."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from shared.envelopes import Envelope
+from shared.runtime import ServiceRuntime
+from services.email.tables import thread_keys
+
+MAX_ID_LENGTH = 512  # longer ids cannot be real Message-IDs (RFC 5322 lines stop at 998 octets)
+
+
+def usable_ids(ids: Iterable[str | None]) -> list[str]:
+    """The distinct, non-empty ids short enough to be keys, in their order."""
+    return list(dict.fromkeys(i for i in ids if i and len(i) <= MAX_ID_LENGTH))
+
+
+def remember(db: Session, conversation_id: str, ids: Iterable[str | None], direction: str) -> None:
+    """Record that these Message-IDs belong to the conversation; ids already known keep their first owner."""
+    rows = [{"message_id": i, "conversation_id": conversation_id, "direction": direction,
+             "created_at": datetime.now(timezone.utc)} for i in usable_ids(ids)]
+    if rows:
+        dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+        db.execute(dialect.insert(thread_keys).values(rows).on_conflict_do_nothing(index_elements=["message_id"]))
+
+
+def find_conversation(db: Session, ids: Sequence[str | None]) -> str | None:
+    """The conversation of the first id we know, in the order given (the most specific first)."""
+    wanted = usable_ids(ids)
+    if not wanted:
+        return None
+    known = dict(db.execute(select(thread_keys.c.message_id, thread_keys.c.conversation_id)
+                            .where(thread_keys.c.message_id.in_(wanted))).all())
+    return next((known[i] for i in wanted if i in known), None)
+
+
+def learn_from_stored(rt: ServiceRuntime, envelope: Envelope) -> None:
+    """`message.stored`: an email the inbox filed tells us its conversation (idempotent by nature)."""
+    message = envelope.payload["message"]
+    if message["channel"] != "email" or not message.get("channel_message_id"):
+        return
+    with rt.db.transaction() as db:
+        remember(db, envelope.payload["conversation"]["id"], [message["channel_message_id"]], message["direction"])

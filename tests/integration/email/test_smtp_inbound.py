@@ -1,0 +1,153 @@
+"""The inbound SMTP server against real RabbitMQ and PostgreSQL, spoken to by smtplib.
+
+What it publishes is read straight off the inbox's queue, so these tests see exactly what
+the inbox would receive, and nothing that was not published.
+"""
+
+import smtplib
+from dataclasses import replace
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from shared.config import Settings
+from shared.envelopes import load_envelope
+from shared.messaging import MessageBus
+from services.email import thread_keys
+from services.email.bootstrap import bootstrap
+from services.email.quarantine import list_quarantined
+from services.email.smtp_server import SmtpServer
+from tests.integration.email.conftest import INBOX
+
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "email"
+
+
+@pytest.fixture
+def email_service(settings):
+    MessageBus(settings.broker_url).declare()
+    service = bootstrap(settings)
+    yield service
+    service.runtime.close()
+
+
+@pytest.fixture
+def smtp(email_service):
+    server = email_service.start_smtp("127.0.0.1", 0)
+    yield server
+    server.stop()
+
+
+def published(settings: Settings) -> list:
+    """Every envelope waiting on the inbox's queue, taken off it."""
+    found = []
+    bus = MessageBus(settings.broker_url)
+    bus.take_all("inbox.inbound", lambda headers, body: found.append(load_envelope(body)) or True)
+    bus.close()
+    return found
+
+
+def mail(text="Where is my parcel?", **headers) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = headers.pop("From", "Ana Lima <Ana@Example.com>")
+    message["To"] = headers.pop("To", INBOX)
+    message["Subject"] = headers.pop("Subject", "Parcel")
+    message["Message-ID"] = headers.pop("Message_ID", "<q-1@example.com>")
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(text)
+    return message
+
+
+def send(server, message, to=(INBOX,)):
+    with smtplib.SMTP("127.0.0.1", server.port, timeout=15) as client:
+        return client.send_message(message, to_addrs=list(to))
+
+
+def test_a_mail_for_the_inbox_is_published_with_its_parts_before_250(smtp, settings):
+    assert send(smtp, mail()) == {}
+    [envelope] = published(settings)
+    payload = envelope.payload
+    assert envelope.type == "inbound.email"
+    assert payload["channel_message_id"] == "q-1@example.com"
+    assert payload["sender"] == {"type": "email", "value": "ana@example.com", "verified": False}
+    assert payload["sender_name"] == "Ana Lima" and payload["subject"] == "Parcel"
+    assert payload["text"].strip() == "Where is my parcel?"
+    assert payload["thread"] == {"message_id": "q-1@example.com", "in_reply_to": None, "references": []}
+    assert "auto_reply" not in payload["metadata"]
+
+
+def test_other_recipients_are_refused_so_the_server_is_no_open_relay(smtp, settings):
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        send(smtp, mail(), to=["victim@elsewhere.example"])
+    code, text = refused.value.recipients["victim@elsewhere.example"]
+    assert code == 550 and b"Relaying denied" in text
+    assert published(settings) == []
+
+
+def test_a_plus_address_of_the_inbox_is_accepted_and_its_token_threads(smtp, settings):
+    tokened = "support+c-3f2a9c1e-0000-4000-8000-000000000001@example.com"
+    send(smtp, mail(To=tokened), to=[tokened])
+    [envelope] = published(settings)
+    assert envelope.payload["thread"]["conversation_id"] == "3f2a9c1e-0000-4000-8000-000000000001"
+
+
+def test_a_reply_to_a_known_message_carries_its_conversation(smtp, settings, email_service):
+    with email_service.runtime.db.transaction() as db:
+        thread_keys.remember(db, "conversation-7", ["ours-1@example.com"], "outbound")
+    send(smtp, mail(Message_ID="<q-2@example.com>", In_Reply_To="<ours-1@example.com>",
+                    References="<q-1@example.com> <ours-1@example.com>"))
+    [envelope] = published(settings)
+    assert envelope.payload["thread"]["conversation_id"] == "conversation-7"
+    assert envelope.payload["thread"]["references"] == ["q-1@example.com", "ours-1@example.com"]
+
+
+def test_an_oversized_mail_is_refused_with_552(email_service, settings):
+    small = SmtpServer(email_service.take_in, INBOX, host="127.0.0.1", port=0, max_message_bytes=2000).start()
+    try:
+        with pytest.raises(smtplib.SMTPException) as refused:
+            send(small, mail("x" * 5000))
+        assert "552" in str(refused.value)
+    finally:
+        small.stop()
+    assert published(settings) == []
+
+
+def test_garbage_is_accepted_and_kept_aside_for_an_admin_never_dropped(smtp, settings, email_service):
+    with smtplib.SMTP("127.0.0.1", smtp.port, timeout=15) as client:
+        client.sendmail("robot@example.net", [INBOX], b"\x00\xff\xfe garbage without any header")
+    assert published(settings) == []
+    items, total = list_quarantined(email_service.runtime)
+    assert total == 1 and items[0]["reason"] == "no sender address" and items[0]["mail_from"] == "robot@example.net"
+
+
+def test_an_auto_reply_outside_any_conversation_is_kept_aside_not_published(smtp, settings, email_service):
+    send(smtp, mail(Subject="Out of office", Auto_Submitted="auto-replied"))
+    assert published(settings) == []
+    items, _ = list_quarantined(email_service.runtime)
+    assert items[0]["reason"].startswith("automatic reply (Auto-Submitted: auto-replied)")
+
+
+def test_an_auto_reply_in_a_known_thread_is_published_marked_as_automatic(smtp, settings, email_service):
+    with email_service.runtime.db.transaction() as db:
+        thread_keys.remember(db, "conversation-9", ["174279960011.2211.3344556677889900111@northwind.example"],
+                             "outbound")
+    raw = (CORPUS / "auto_submitted_vacation.eml").read_bytes()  # a vacation reply to that message
+    with smtplib.SMTP("127.0.0.1", smtp.port, timeout=15) as client:
+        client.sendmail("someone@example.org", [INBOX], raw)
+    [envelope] = published(settings)
+    assert envelope.payload["metadata"]["auto_reply"] is True
+    assert envelope.payload["thread"]["conversation_id"] == "conversation-9"
+
+
+def test_the_server_answers_451_when_the_broker_is_down(settings):
+    down = replace(settings, broker_url="amqp://guest:guest@127.0.0.1:1//")
+    service = bootstrap(down)
+    server = service.start_smtp("127.0.0.1", 0)
+    try:
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            send(server, mail())
+        assert refused.value.smtp_code == 451
+    finally:
+        server.stop()
+        service.runtime.close()
