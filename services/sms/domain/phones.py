@@ -45,3 +45,14 @@ def _is_textable_short_code(raw: str, number: phonenumbers.PhoneNumber, region: 
         return False
     digits = phonenumbers.national_significant_number(number)
     return not phonenumbers.is_emergency_number(digits, region)
+
+
+def region_of(number: str | None, fallback: str = "US") -> str:
+    """The region a number belongs to, used to read national numbers sent to it."""
+    try:
+        country_code = phonenumbers.parse(number or "", None).country_code
+    except phonenumbers.NumberParseException:
+        return fallback
+    region = phonenumbers.region_code_for_country_code(country_code)
+    # "ZZ" is unknown and "001" a non-geographic service: neither has national numbers.
+    return region if region not in ("ZZ", "001") else fallback

@@ -1,6 +1,6 @@
 import pytest
 
-from services.sms.domain.phones import InvalidPhoneNumber, normalise_phone
+from services.sms.domain.phones import InvalidPhoneNumber, normalise_phone, region_of
 
 
 @pytest.mark.parametrize(
@@ -79,3 +79,11 @@ def test_a_value_that_is_not_text_is_refused():
 
 def test_invalid_phone_number_is_a_value_error_so_schema_checks_can_catch_it():
     assert issubclass(InvalidPhoneNumber, ValueError)
+
+
+@pytest.mark.parametrize("inbox_number, region", [
+    ("+14155550100", "US"), ("+442071838750", "GB"), ("+4930123456", "DE"),
+    (None, "US"), ("", "US"), ("not a number", "US"), ("+80012345678", "US"),
+])
+def test_national_numbers_are_read_in_the_region_of_the_inbox_number(inbox_number, region):
+    assert region_of(inbox_number) == region

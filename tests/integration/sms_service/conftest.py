@@ -1,0 +1,93 @@
+"""The SMS service alone on real PostgreSQL and RabbitMQ, served over real HTTP."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+import pytest
+import requests
+from twilio.request_validator import RequestValidator
+from werkzeug.serving import make_server
+
+from shared.config import Settings
+from shared.messaging import MessageBus
+from shared.web.app import create_base_app
+from services.sms.bootstrap import SmsService, bootstrap
+from tests.support.twilio_provider import FakeTwilioProvider
+
+PUBLIC_URL = "https://switchboard.example.com"  # what Twilio signs; we sit behind a proxy
+INBOX_NUMBER = "+14155550100"
+CUSTOMER = "+14155550123"
+
+
+@dataclasses.dataclass
+class RunningSms:
+    service: SmsService
+    url: str
+    auth_token: str
+
+    def post_text(self, form: dict) -> requests.Response:
+        """Post a form to the inbound webhook, signed for the public URL as Twilio would."""
+        path = "/webhooks/sms/twilio"
+        signature = RequestValidator(self.auth_token).compute_signature(PUBLIC_URL + path, form)
+        return requests.post(self.url + path, data=form, headers={"X-Twilio-Signature": signature}, timeout=30)
+
+
+def text_form(body: str = "Where is my parcel?", sid: str | None = None) -> dict:
+    return {"MessageSid": sid or "SM" + secrets.token_hex(16), "From": CUSTOMER, "To": INBOX_NUMBER,
+            "Body": body, "NumMedia": "0"}
+
+
+def drain(bus: MessageBus, queue: str) -> list[dict]:
+    """Take every envelope waiting in a queue."""
+    bodies: list[dict] = []
+    bus.take_all(queue, lambda _headers, body: bodies.append(body) or True)
+    return bodies
+
+
+@pytest.fixture
+def provider():
+    with FakeTwilioProvider() as provider:
+        yield provider
+
+
+@pytest.fixture
+def settings(postgres_url, amqp_url, provider, tmp_path) -> Settings:
+    MessageBus(amqp_url).declare()
+    return Settings(database_url=postgres_url, broker_url=amqp_url, data_dir=str(tmp_path), public_url=PUBLIC_URL,
+                    secret_key="test-secret-key-that-is-long-enough-for-hs256",
+                    twilio_account_sid=provider.account_sid, twilio_auth_token=provider.auth_token,
+                    twilio_api_base=provider.api_base, sms_number=INBOX_NUMBER)
+
+
+@contextmanager
+def running_sms(settings: Settings, **options) -> Iterator[RunningSms]:
+    """The SMS service's HTTP app on a free local port (no gateway in front)."""
+    service = bootstrap(settings)
+    for name, value in options.items():
+        setattr(service, name, value)
+    app, api = create_base_app("switchboard.sms", settings)
+    service.register(app, api)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield RunningSms(service, f"http://127.0.0.1:{server.port}", settings.twilio_auth_token or "")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+        _stop_relay(service)
+        service.runtime.close()
+
+
+def _stop_relay(service: SmsService) -> None:
+    """Let the outbox relay finish its round first, so no database connection outlives the test."""
+    service.runtime.relay.stop()
+    name = f"outbox-{service.runtime.outbox.table.name}"
+    for relay in [t for t in threading.enumerate() if t.name == name]:
+        relay.join(timeout=20)
