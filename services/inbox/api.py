@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate, validates_schema, ValidationError
 
 from shared.web.sse import event_stream, last_event_id
-from shared.web.auth import current_principal, require_scope
-from services.inbox import detail, domain, listing, replies
+from shared.web.auth import Principal, current_principal, require_scope
+from shared.web.errors import ApiError
+from services.inbox import agents, detail, domain, listing, replies
 
 blp = Blueprint("inbox", __name__, url_prefix="/api/v1", description="The agents' unified inbox")
 
@@ -44,19 +47,37 @@ class PatchIn(_Strict):
     snoozed_until = fields.AwareDateTime()
     priority = fields.String(validate=validate.OneOf(tuple(domain.PRIORITY_RANK)))
     labels = fields.List(fields.String(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=50))
-    assignee_id = fields.String(allow_none=True)
-    assignee_name = fields.String()
-    team_id = fields.String(allow_none=True)
-    team_name = fields.String()
+    assignee_id = fields.String(allow_none=True, validate=validate.Length(max=36))
+    team_id = fields.String(allow_none=True, validate=validate.Length(max=36))
+    # A handoff note for whoever takes the conversation over (kept with the internal notes).
+    note = fields.String(validate=validate.Length(min=1, max=50_000))
 
     @validates_schema
-    def _snooze_needs_time(self, data, **_):
-        if data.get("status") == "snoozed" and not data.get("snoozed_until"):
+    def _snooze_needs_a_future_time(self, data, **_):
+        snoozing, until = data.get("status") == "snoozed", data.get("snoozed_until")
+        if snoozing and not until:
             raise ValidationError("snoozing needs a wake-up time", "snoozed_until")
+        if until and not snoozing:
+            raise ValidationError("a wake-up time goes with status `snoozed`", "snoozed_until")
+        if until and until <= datetime.now(timezone.utc):
+            raise ValidationError("the wake-up time must be in the future", "snoozed_until")
 
 
-def _rt():
+def runtime():
     return current_app.extensions["switchboard_inbox"].runtime
+
+
+@blp.before_request
+def _authenticate_first():
+    """Who is calling is settled before the body is read: 401 comes before 422."""
+    current_principal()
+
+
+def caller(scope: str) -> Principal:
+    """The caller, if they hold `scope`, with the teams and role routing last published for them."""
+    principal = require_scope(scope)
+    with runtime().db.reading() as db:
+        return agents.effective_principal(db, principal)
 
 
 @blp.route("/conversations")
@@ -64,23 +85,28 @@ class Conversations(MethodView):
     @blp.arguments(ListQuery, location="query")
     def get(self, filters):
         """The inbox: most urgent and longest waiting first, with cursor pagination."""
-        principal = require_scope("conversations:read")
-        return listing.list_conversations(_rt(), principal, filters)
+        principal = caller("conversations:read")
+        return listing.list_conversations(runtime(), principal, filters)
 
 
 @blp.route("/conversations/<conversation_id>")
 class Conversation(MethodView):
     def get(self, conversation_id):
         """A conversation with every message on every channel, and the customer's context."""
-        principal = require_scope("conversations:read")
-        return detail.get_conversation(_rt(), principal, conversation_id)
+        principal = caller("conversations:read")
+        return detail.get_conversation(runtime(), principal, conversation_id)
 
     @blp.arguments(PatchIn)
     def patch(self, changes, conversation_id):
         """Change status, priority, labels, or transfer it; history and context stay."""
-        principal = require_scope("conversations:write")
-        replies.change_conversation(_rt(), principal, conversation_id, changes)
-        return detail.get_conversation(_rt(), principal, conversation_id)
+        principal = caller("conversations:write")
+        replies.change_conversation(runtime(), principal, conversation_id, changes)
+        try:
+            return detail.get_conversation(runtime(), principal, conversation_id)
+        except ApiError as error:  # transferred out of the caller's sight: say so, show no more
+            if error.status != 404:
+                raise
+            return {"id": conversation_id, "transferred_away": True}
 
 
 @blp.route("/conversations/<conversation_id>/messages")
@@ -88,8 +114,8 @@ class ConversationMessages(MethodView):
     @blp.arguments(ReplyIn)
     def post(self, data, conversation_id):
         """Reply to the customer; by default on the channel they last wrote on."""
-        principal = require_scope("conversations:write")
-        message = replies.reply(_rt(), principal, conversation_id, text=data["text"], channel=data["channel"])
+        principal = caller("conversations:write")
+        message = replies.reply(runtime(), principal, conversation_id, text=data["text"], channel=data["channel"])
         return detail.public_message(message), 201
 
 
@@ -98,14 +124,14 @@ class ConversationNotes(MethodView):
     @blp.arguments(NoteIn)
     def post(self, data, conversation_id):
         """An internal note, never sent to the customer."""
-        principal = require_scope("conversations:write")
-        return replies.add_note(_rt(), principal, conversation_id, data["text"]), 201
+        principal = caller("conversations:write")
+        return replies.add_note(runtime(), principal, conversation_id, data["text"]), 201
 
 
 @blp.route("/events")
 def agent_events():
     """Server-Sent Events for the agent: assignments, new messages, status changes."""
-    principal = require_scope("conversations:read")
+    principal = caller("conversations:read")
     service = current_app.extensions["switchboard_inbox"]
     return event_stream(lambda seq: detail.events_after(service.runtime, principal, seq), service.notifier,
                         after=last_event_id())

@@ -12,9 +12,11 @@ from shared.config import Settings
 from shared.messaging import Worker
 from shared.runtime import ServiceRuntime, build_runtime
 from shared.web.sse import Notifier
-from services.inbox import api, ingest, tables, updates
+from services.inbox import api, contacts_api, export, ingest, snooze, tables, updates
 
 NAME = "inbox"
+# How often snoozed conversations are checked for their wake-up time.
+SNOOZE_SWEEP_SECONDS = 1.0
 
 
 @dataclass
@@ -25,11 +27,15 @@ class InboxService:
     def register(self, app: Flask, flask_api: Api) -> None:
         app.extensions["switchboard_inbox"] = self
         flask_api.register_blueprint(api.blp)
+        flask_api.register_blueprint(contacts_api.blp)
+        flask_api.register_blueprint(export.blp)  # GET /api/v1/internal/export/messages (search reindex)
 
-    def workers(self) -> list[Worker]:
+    def workers(self) -> list[Worker | snooze.PeriodicTask]:
+        """The queue consumers, and the sweep that wakes snoozed conversations."""
         bus = self.runtime.bus
         return [Worker(bus, "inbox.inbound", lambda envelope: ingest.handle_inbound(self.runtime, envelope)),
-                Worker(bus, "inbox.updates", lambda envelope: updates.handle_update(self.runtime, envelope))]
+                Worker(bus, "inbox.updates", lambda envelope: updates.handle_update(self.runtime, envelope)),
+                snooze.PeriodicTask("inbox-snooze-sweep", lambda: snooze.wake_due(self.runtime), SNOOZE_SWEEP_SECONDS)]
 
 
 def bootstrap(settings: Settings, *, migrate: bool = True) -> InboxService:

@@ -39,21 +39,31 @@ def conversation_summary(row) -> dict:
             "last_agent_id": None}
 
 
-def last_agent_id(db: Session, contact_id: str) -> str | None:
+def last_agent(db: Session, contact_id: str) -> dict | None:
     """The agent who most recently answered this contact, on any conversation and channel."""
-    return db.execute(select(messages.c.author_id).join(conversations, conversations.c.id == messages.c.conversation_id)
-                      .where(conversations.c.contact_id == contact_id, messages.c.direction == "outbound",
-                             messages.c.author_id.is_not(None))
-                      .order_by(messages.c.seq.desc()).limit(1)).scalar()
+    row = db.execute(select(messages.c.author_id, messages.c.sender_name)
+                     .join(conversations, conversations.c.id == messages.c.conversation_id)
+                     .where(conversations.c.contact_id == contact_id, messages.c.direction == "outbound",
+                            messages.c.author_id.is_not(None))
+                     .order_by(messages.c.seq.desc()).limit(1)).first()
+    return {"id": row.author_id, "name": row.sender_name} if row else None
 
 
-def previous_conversations(db: Session, contact_id: str, current_id: str) -> list[dict]:
-    rows = db.execute(select(conversations).where(conversations.c.contact_id == contact_id,
-                                                  conversations.c.id != current_id)
-                      .order_by(conversations.c.created_at.desc()).limit(50)).all()
+def last_agent_id(db: Session, contact_id: str) -> str | None:
+    helper = last_agent(db, contact_id)
+    return helper["id"] if helper else None
+
+
+def previous_conversations(db: Session, contact_id: str, current_id: str | None) -> list[dict]:
+    """The contact's other conversations, newest first, with what tells them apart at a glance."""
+    query = select(conversations).where(conversations.c.contact_id == contact_id)
+    if current_id:
+        query = query.where(conversations.c.id != current_id)
+    rows = db.execute(query.order_by(conversations.c.created_at.desc()).limit(50)).all()
     return [{"id": r.id, "status": r.status, "channels": list(r.channels), "subject": r.subject,
              "first_line": _first_line(db, r.id), "assignee": _person(r.assignee_id, r.assignee_name),
-             "created_at": r.created_at, "resolved_at": r.resolved_at} for r in rows]
+             "team": _person(r.team_id, r.team_name), "created_at": r.created_at,
+             "last_message_at": r.last_message_at, "resolved_at": r.resolved_at} for r in rows]
 
 
 def _first_line(db: Session, conversation_id: str) -> str:
@@ -74,18 +84,16 @@ def _person(person_id: str | None, name: str) -> dict | None:
 
 def context_bundle(db: Session, conversation) -> dict:
     """Everything an agent needs to answer without asking the customer anything twice."""
-    helper = last_agent_id(db, conversation.contact_id)
     return {"contact": contact_summary(db, conversation.contact_id),
             "previous_conversations": previous_conversations(db, conversation.contact_id, conversation.id),
-            "last_agent": {"id": helper} if helper else None,
+            "last_agent": last_agent(db, conversation.contact_id),
             "notes": contact_notes(db, conversation.contact_id)}
 
 
-def list_item(db: Session, row) -> dict:
+def list_item(row, contact_name: str) -> dict:
     """A conversation as the unified inbox lists it."""
-    contact = db.execute(select(contacts.c.id, contacts.c.name).where(contacts.c.id == row.contact_id)).one()
     return {"id": row.id, "status": row.status, "priority": row.priority, "channel": row.last_channel,
-            "channels": list(row.channels), "contact": {"id": contact.id, "name": contact.name},
+            "channels": list(row.channels), "contact": {"id": row.contact_id, "name": contact_name},
             "assignee": _person(row.assignee_id, row.assignee_name), "team": _person(row.team_id, row.team_name),
             "labels": list(row.labels), "subject": row.subject,
             "last_message": {"preview": row.last_message_preview, "at": row.last_message_at},

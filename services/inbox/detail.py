@@ -18,9 +18,10 @@ def get_conversation(rt: ServiceRuntime, principal: Principal, conversation_id: 
         row = get_visible_conversation(db, principal, conversation_id)
         rows = db.execute(select(messages).where(messages.c.conversation_id == row.id).order_by(messages.c.seq)).all()
         steps = db.execute(select(activity).where(activity.c.conversation_id == row.id).order_by(activity.c.seq)).all()
-        return list_item(db, row) | {
+        context = context_bundle(db, row)
+        return list_item(row, context["contact"]["name"]) | {
             "messages": [public_message(m._mapping) for m in rows],
-            "context": context_bundle(db, row),
+            "context": context,
             "routing": row.routing,
             "activity": [{"actor": a.actor, "action": a.action, "details": a.details, "at": a.created_at} for a in steps],
         }

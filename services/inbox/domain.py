@@ -1,6 +1,8 @@
-"""Pure rules of the inbox: statuses, priorities, lifecycle stages, which channel a reply takes."""
+"""Pure rules of the inbox: statuses, priorities, lifecycle stages, identities, which channel a reply takes."""
 
 from __future__ import annotations
+
+import phonenumbers
 
 PRIORITY_RANK = {"low": 1, "normal": 2, "high": 3, "urgent": 4}
 STATUSES = ("open", "pending", "snoozed", "resolved")
@@ -13,7 +15,7 @@ PREVIEW_LENGTH = 280
 
 def lifecycle_stage(resolved_conversations: int, attributes: dict) -> str:
     """prospect, new, returning, long-standing or key account: derived from history, shown in context."""
-    if str(attributes.get("key_account", "")).lower() in ("true", "1", "yes") or attributes.get("key_account") is True:
+    if is_key_account(attributes):
         return "key_account"
     if resolved_conversations == 0:
         return "prospect"
@@ -48,3 +50,29 @@ def next_delivery_status(current: str, reported: str) -> str:
     if reported == "failed":
         return reported
     return reported if order.get(reported, -1) > order.get(current, -1) else current
+
+
+def is_key_account(attributes: dict) -> bool:
+    value = attributes.get("key_account")
+    return value is True or str(value).lower() in ("true", "1", "yes")
+
+
+def normalise_identity(kind: str, value: str) -> str:
+    """The one spelling an identity is stored under; ValueError says why a value cannot be one."""
+    value = value.strip()
+    if kind == "email":
+        local, at, domain_part = value.rpartition("@")
+        if not at or not local or "." not in domain_part or any(ch.isspace() for ch in value):
+            raise ValueError("not an email address")
+        return value.lower()
+    if kind == "phone":
+        try:
+            number = phonenumbers.parse(value, None)
+        except phonenumbers.NumberParseException:
+            raise ValueError("not a phone number in international form (+<country code>...)") from None
+        if not phonenumbers.is_valid_number(number):
+            raise ValueError("not a valid phone number")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if not value:
+        raise ValueError("empty")
+    return value

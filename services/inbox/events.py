@@ -19,6 +19,11 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def actor_of(principal) -> str:
+    """How the activity log names a caller: `agent:<id>`, `admin:admin`, `api_key:<id>`."""
+    return f"{principal.kind}:{principal.id}"
+
+
 def record_activity(db: Session, conversation_id: str, actor: str, action: str, **details) -> None:
     """Keep who did what to a conversation, and when."""
     db.execute(insert(activity).values(conversation_id=conversation_id, actor=actor, action=action,
@@ -52,7 +57,7 @@ def message_events(rt: ServiceRuntime, db: Session, message: dict, conversation_
     summary = context.conversation_summary(row)
     summary["last_agent_id"] = context.last_agent_id(db, row.contact_id)
     payload = {"message": {k: message[k] for k in ("id", "channel", "direction", "text", "subject", "created_at")}
-               | {"sender": message.get("sender", "")},
+               | {"sender": message.get("sender", ""), "channel_message_id": message.get("channel_message_id")},
                "conversation": summary, "contact": context.contact_summary(db, row.contact_id)}
     rt.outbox.add(db, make_envelope("message.stored", payload, source=SOURCE, caused_by=caused_by))
     if message["direction"] == "inbound":

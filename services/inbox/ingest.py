@@ -11,8 +11,9 @@ from shared.envelopes import Envelope
 from shared.runtime import ServiceRuntime
 from shared.storage.idempotency import claim_message
 from services.inbox import domain
+from services.inbox.contacts import attach_identities, create_contact, owner_of
 from services.inbox.events import message_events, notify_agents, now, record_activity
-from services.inbox.tables import contacts, conversations, identities, messages
+from services.inbox.tables import conversations, messages
 
 CONSUMER = "inbox.inbound"
 
@@ -42,41 +43,13 @@ def _already_stored(db: Session, msg: dict) -> bool:
 
 
 def resolve_contact(db: Session, msg: dict) -> str:
-    """The one contact behind the sender's identities; a new contact for a stranger."""
+    """The one contact behind the sender's identities (locked against a merge); a new one for a stranger."""
     given = [msg["sender"], *msg["linked_identities"]]
-    for ident in given:
-        found = db.execute(select(identities.c.contact_id).where(
-            identities.c.type == ident["type"], identities.c.value == ident["value"])).scalar()
-        if found:
-            contact_id = _follow_merges(db, found)
-            break
-    else:
-        contact_id = str(uuid.uuid4())
-        db.execute(insert(contacts).values(id=contact_id, name=msg["sender_name"] or msg["sender"]["value"],
-                                           attributes={}, created_at=now(), updated_at=now()))
-    _attach_identities(db, contact_id, given)
+    contact_id = next((owner for ident in given if (owner := owner_of(db, ident["type"], ident["value"]))), None)
+    if contact_id is None:
+        contact_id = create_contact(db, msg["sender_name"] or msg["sender"]["value"])
+    attach_identities(db, contact_id, given)
     return contact_id
-
-
-def _follow_merges(db: Session, contact_id: str) -> str:
-    for _ in range(10):
-        merged_into = db.execute(select(contacts.c.merged_into).where(contacts.c.id == contact_id)).scalar()
-        if not merged_into:
-            break
-        contact_id = merged_into
-    return contact_id
-
-
-def _attach_identities(db: Session, contact_id: str, given: list[dict]) -> None:
-    """Link identities nobody holds yet to this contact (a chat visitor's email, say)."""
-    for ident in given:
-        row = db.execute(select(identities).where(identities.c.type == ident["type"],
-                                                  identities.c.value == ident["value"])).first()
-        if row is None:
-            db.execute(insert(identities).values(id=str(uuid.uuid4()), contact_id=contact_id, type=ident["type"],
-                                                 value=ident["value"], verified=ident["verified"], created_at=now()))
-        elif ident["verified"] and not row.verified and row.contact_id == contact_id:
-            db.execute(update(identities).where(identities.c.id == row.id).values(verified=True))
 
 
 def thread_message(db: Session, contact_id: str, msg: dict) -> tuple[str, bool]:

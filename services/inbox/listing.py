@@ -12,7 +12,8 @@ from shared.storage.keyset import BadCursor, after, decode_cursor, encode_cursor
 from shared.web.auth import Principal
 from shared.web.errors import ApiError
 from services.inbox.context import list_item, visible_to
-from services.inbox.tables import conversations as c
+from services.inbox.tables import contacts, conversations as c
+
 
 def _sort_keys():
     """Priority first, then conversations waiting for an answer (longest first), then the rest."""
@@ -22,7 +23,10 @@ def _sort_keys():
 
 
 def list_conversations(rt: ServiceRuntime, principal: Principal, filters: dict) -> dict:
-    query = select(c, *[key for key, _ in _sort_keys()]).where(visible_to(principal), *_filters(principal, filters))
+    """One page of the conversations this caller may see, and the cursor of the next page."""
+    query = (select(c, contacts.c.name.label("contact_name"), *[key for key, _ in _sort_keys()])
+             .join(contacts, contacts.c.id == c.c.contact_id)
+             .where(visible_to(principal), *_filters(principal, filters)))
     if filters.get("cursor"):
         try:
             values = decode_cursor(filters["cursor"], 4)
@@ -33,7 +37,7 @@ def list_conversations(rt: ServiceRuntime, principal: Principal, filters: dict) 
     limit = filters["limit"]
     with rt.db.reading() as db:
         rows = db.execute(query.order_by(*ordering).limit(limit + 1)).all()
-        items = [list_item(db, row) for row in rows[:limit]]
+    items = [list_item(row, row.contact_name) for row in rows[:limit]]
     next_cursor = encode_cursor(_sort_values(rows[limit - 1])) if len(rows) > limit else None
     return {"items": items, "next_cursor": next_cursor}
 

@@ -1,4 +1,5 @@
-"""The inbox's own tables: contacts and identities, conversations, messages, notes, activity, agent events."""
+"""The inbox's own tables: contacts and identities, conversations, messages, notes, activity, agent events,
+and copies of routing's agents and team names (kept from routing's events, never read from its tables)."""
 
 from __future__ import annotations
 
@@ -114,6 +115,37 @@ agent_events = Table(
     Column("team_id", String(36), nullable=True),
     Column("data", JSON, nullable=False, default=dict),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Who merged which contact into which, and when (the merged contact keeps `merged_into`).
+contact_merges = Table(
+    "inbox_contact_merges", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("survivor_id", String(36), nullable=False, index=True),
+    Column("merged_id", String(36), nullable=False, index=True),
+    Column("merged_by", String(200), nullable=False),  # "agent:<id>", "admin", "api_key:<id>"
+    Column("merged_by_name", String(200), nullable=False, default=""),
+    Column("details", JSON, nullable=False, default=dict),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Routing's agents as its `agent.updated` events describe them: names and teams for visibility.
+agents = Table(
+    "inbox_agents", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False, default=""),
+    Column("email", String(320), nullable=False, default=""),
+    Column("role", String(10), nullable=False, default="agent"),
+    Column("team_ids", JSON, nullable=False, default=list),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("as_of", UtcDateTime, nullable=False),  # when routing published this state
+)
+
+# Team names as routing's assignments name them, so a transfer to a team can show its name.
+teams = Table(
+    "inbox_teams", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False, default=""),
 )
 
 outbox = outbox_table(metadata, "inbox")

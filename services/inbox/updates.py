@@ -8,6 +8,7 @@ from shared.envelopes import Envelope
 from shared.runtime import ServiceRuntime
 from shared.storage.idempotency import claim_message
 from services.inbox import domain
+from services.inbox.agents import apply_agent, remember_team
 from services.inbox.events import conversation_row, conversation_updated, notify_agents, now, record_activity
 from services.inbox.tables import conversations, messages
 
@@ -16,8 +17,9 @@ CONSUMER = "inbox.updates"
 
 def handle_update(rt: ServiceRuntime, envelope: Envelope) -> None:
     """Dispatch by event type (the `inbox.updates` queue carries both)."""
-    handler = {"conversation.assigned": apply_assignment, "delivery.updated": apply_delivery}.get(envelope.type)
-    if handler is not None:  # agent.updated is not used by the inbox yet
+    handler = {"conversation.assigned": apply_assignment, "delivery.updated": apply_delivery,
+               "agent.updated": apply_agent}.get(envelope.type)
+    if handler is not None:
         handler(rt, envelope)
 
 
@@ -28,8 +30,10 @@ def apply_assignment(rt: ServiceRuntime, envelope: Envelope) -> None:
         if not claim_message(db, rt.processed, CONSUMER, envelope.id):
             return
         row = conversation_row(db, decision["conversation_id"])
-        if row.status == "resolved" or (row.assignee_id and decision["waiting"]):
+        requeued = row.assignee_id is not None and decision["explanation"].get("requeued_from") == row.assignee_id
+        if row.status == "resolved" or (row.assignee_id and decision["waiting"] and not requeued):
             return  # settled meanwhile, or a stale "waiting" must not take an owner away
+        remember_team(db, decision["team_id"], decision["team_name"])
         labels = list(dict.fromkeys([*row.labels, *decision["labels"]]))
         priority = decision["priority"] if decision["priority"] in domain.PRIORITY_RANK else row.priority
         db.execute(update(conversations).where(conversations.c.id == row.id).values(
@@ -41,7 +45,7 @@ def apply_assignment(rt: ServiceRuntime, envelope: Envelope) -> None:
         record_activity(db, row.id, "routing", action, agent_id=decision["agent_id"], team_id=decision["team_id"],
                         priority=priority, labels=labels)
         notify_agents(db, "conversation.assigned", conversation_row(db, row.id), agent_id=decision["agent_id"],
-                      team_id=decision["team_id"], waiting=decision["waiting"])
+                      team_id=decision["team_id"], waiting=decision["waiting"], preview=row.last_message_preview)
         conversation_updated(rt, db, row.id, ["assignee", "team", "priority", "labels"], caused_by=envelope)
 
 
@@ -55,8 +59,8 @@ def apply_delivery(rt: ServiceRuntime, envelope: Envelope) -> None:
         if message is None:
             return
         status = domain.next_delivery_status(message.status, report["status"])
-        if status == message.status:
-            return
+        if status == message.status and not (status == report["status"] and report["details"]):
+            return  # nothing new (a same-status report may still bring details, like SMS segments)
         metadata = dict(message.metadata) | {k: v for k, v in report["details"].items()}
         if report["provider_message_id"]:
             metadata["provider_message_id"] = report["provider_message_id"]

@@ -42,3 +42,22 @@ def test_previews_are_one_line_and_bounded():
 def test_channels_are_listed_once_each_in_the_order_first_used():
     assert domain.merged_channels(["email"], "sms") == ["email", "sms"]
     assert domain.merged_channels(["email", "sms"], "email") == ["email", "sms"]
+
+
+@pytest.mark.parametrize("kind, given, stored", [
+    ("email", " Ana@Example.COM ", "ana@example.com"),
+    ("phone", "+1 (415) 555-0123", "+14155550123"),
+    ("phone", "+44 20 7946 0958", "+442079460958"),
+    ("chat", "session-1", "session-1"),
+])
+def test_identities_are_stored_in_one_spelling(kind, given, stored):
+    assert domain.normalise_identity(kind, given) == stored
+
+
+@pytest.mark.parametrize("kind, given", [
+    ("email", "ana"), ("email", "ana@localhost"), ("email", "a na@example.com"),
+    ("phone", "555-0123"), ("phone", "+1 555"), ("phone", "call me"), ("chat", "  "),
+])
+def test_values_that_are_not_identities_are_refused(kind, given):
+    with pytest.raises(ValueError):
+        domain.normalise_identity(kind, given)
