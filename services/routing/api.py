@@ -9,7 +9,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from shared.web.auth import current_principal, issue_agent_token, require_admin
 from shared.web.errors import ApiError
-from services.routing import assignment, directory, rulebook
+from services.routing import directory, rulebook
 
 blp = Blueprint("routing", __name__, url_prefix="/api/v1", description="Teams, agents, presence and routing rules")
 PRESENCE = ("online", "away", "offline")
@@ -47,6 +47,16 @@ class AgentIn(_Strict):
     presence = fields.String(load_default="offline", validate=validate.OneOf(PRESENCE))
 
 
+class AgentPatch(_Strict):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    email = fields.Email()
+    password = fields.String(validate=validate.Length(min=8, max=1000))
+    role = fields.String(validate=validate.OneOf(("agent", "admin")))
+    teams = fields.List(fields.String())
+    skills = fields.List(fields.String(validate=validate.Length(min=1, max=50)))
+    capacity = fields.Float(validate=validate.Range(min=0, max=1000))
+
+
 class PresenceIn(_Strict):
     status = fields.String(required=True, validate=validate.OneOf(PRESENCE))
 
@@ -74,9 +84,15 @@ class SimulatedMessage(_Strict):
     priority = fields.String(load_default="normal")
 
 
+class SimulatedContact(_Strict):
+    attributes = fields.Dict(keys=fields.String(), load_default=dict)
+    lifecycle_stage = fields.String(load_default="prospect", validate=validate.Length(max=50))
+    last_agent_id = fields.String(load_default=None, allow_none=True)
+
+
 class SimulateIn(_Strict):
     message = fields.Nested(SimulatedMessage, required=True)
-    contact = fields.Dict(load_default=None, allow_none=True)
+    contact = fields.Nested(SimulatedContact, load_default=None, allow_none=True)
 
 
 def _rt():
@@ -126,9 +142,16 @@ class Agents(MethodView):
 
 
 @blp.route("/agents/<agent_id>")
-def get_agent(agent_id):
-    principal = current_principal()
-    return directory.get_agent(_rt(), principal.id if agent_id == "me" else agent_id)
+class AgentById(MethodView):
+    def get(self, agent_id):
+        principal = current_principal()
+        return directory.get_agent(_rt(), principal.id if agent_id == "me" else agent_id)
+
+    @blp.arguments(AgentPatch)
+    def patch(self, data, agent_id):
+        """Change an agent (teams, skills, capacity, ...); others learn of it through `agent.updated`."""
+        require_admin()
+        return directory.update_agent(_rt(), agent_id, data)
 
 
 @blp.route("/agents/<agent_id>/presence", methods=["PUT"])
@@ -142,10 +165,7 @@ def put_presence(data, agent_id):
         agent_id = principal.id
     elif not principal.is_admin and agent_id != principal.id:
         raise ApiError(403, "Only admins set other agents' presence")
-    agent = directory.set_presence(_rt(), agent_id, data["status"])
-    if data["status"] == "online":
-        assignment.hand_out_now(_rt())
-    return agent
+    return directory.set_presence(_rt(), agent_id, data["status"])
 
 
 @blp.route("/routing/rules")
@@ -175,6 +195,20 @@ class RuleById(MethodView):
         principal = require_admin()
         rulebook.delete_rule(_rt(), principal, rule_id)
         return "", 204
+
+
+@blp.route("/routing/rules/<rule_id>/versions")
+def rule_versions(rule_id):
+    """Every version of a rule as it was saved, oldest first (decisions name the version they used)."""
+    require_admin()
+    return {"items": rulebook.list_versions(_rt(), rule_id)}
+
+
+@blp.route("/routing/conversations/<conversation_id>/decisions")
+def conversation_decisions(conversation_id):
+    """Every routing decision taken for a conversation, oldest first, each with its explanation."""
+    require_admin()
+    return {"items": rulebook.list_decisions(_rt(), conversation_id)}
 
 
 @blp.route("/routing/simulate", methods=["POST"])

@@ -1,17 +1,22 @@
-"""Giving conversations owners: route what has none, keep loads true, hand out the waiting queue."""
+"""Giving conversations owners: route what has none, keep loads true, hand out the waiting queue.
+
+Every transaction here that may give out or take back capacity first takes routing's lock
+(`serialize_routing`), so two routing consumers never both see room that only one may take.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime, timezone
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from shared.envelopes import Envelope, make_envelope
 from shared.runtime import ServiceRuntime
 from shared.storage.idempotency import claim_message
-from services.routing.directory import now
 from services.routing.domain import Agent, Decision, RoutedMessage, Rule, Team, decide, waiting_order_key
 from services.routing.tables import agents, assignments, decisions, memberships, rules, teams, waiting
 
@@ -20,18 +25,33 @@ SOURCE = "routing"
 # How much of an agent's capacity one conversation takes, by channel: a chat needs more attention.
 CHANNEL_WEIGHTS = {"chat": 1.0, "sms": 0.5, "email": 0.5}
 HAND_OUT_BATCH = 200
+# Any fixed number: the PostgreSQL advisory lock every routing change takes (see serialize_routing).
+ROUTING_LOCK_KEY = 0x5B0A_4D10
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def serialize_routing(db: Session) -> None:
+    """Hold routing's lock until this transaction ends, so loads read now stay true until commit.
+
+    SQLite already runs one writer at a time (BEGIN IMMEDIATE); on PostgreSQL a transaction-level
+    advisory lock does the same for routing alone.
+    """
+    if db.bind.dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROUTING_LOCK_KEY})
 
 
 def handle_routing_event(rt: ServiceRuntime, envelope: Envelope) -> None:
     with rt.db.transaction() as db:
         if not claim_message(db, rt.processed, CONSUMER, envelope.id):
             return
+        serialize_routing(db)
         if envelope.type == "message.received":
             route_if_unowned(rt, db, envelope)
-        elif envelope.type == "conversation.updated":
-            freed = sync_assignment(db, envelope.payload)
-            if freed:
-                hand_out_waiting(rt, db)
+        elif envelope.type == "conversation.updated" and sync_assignment(db, envelope.payload):
+            hand_out_waiting(rt, db)
 
 
 def routed_message(payload: dict) -> RoutedMessage:
@@ -45,17 +65,29 @@ def routed_message(payload: dict) -> RoutedMessage:
 
 
 def route_if_unowned(rt: ServiceRuntime, db: Session, envelope: Envelope) -> None:
-    """Route a conversation that has no owner and is not already waiting."""
+    """Route a conversation that has no owner and is not already waiting.
+
+    One that has an owner routing does not count (reopened by the customer, or taken by hand before
+    routing saw it) is counted in that agent's load from now on.
+    """
     conversation = envelope.payload["conversation"]
     cid = conversation["id"]
-    if conversation["status"] == "resolved" or conversation["assignee_id"]:
+    if conversation["status"] == "resolved" or _is_held(db, cid):
         return
-    if db.execute(select(assignments.c.agent_id).where(assignments.c.conversation_id == cid)).first():
+    if conversation["assignee_id"]:
+        _adopt(db, cid, conversation["assignee_id"], conversation)
         return
-    if db.execute(select(waiting.c.conversation_id).where(waiting.c.conversation_id == cid)).first():
+    if _is_waiting(db, cid):
         return
-    request = {"conversation_id": cid, "payload": _routing_payload(envelope.payload)}
-    route(rt, db, request, caused_by=envelope)
+    route(rt, db, {"conversation_id": cid, "payload": _routing_payload(envelope.payload)}, caused_by=envelope)
+
+
+def _is_held(db: Session, cid: str) -> bool:
+    return db.execute(select(assignments.c.agent_id).where(assignments.c.conversation_id == cid)).first() is not None
+
+
+def _is_waiting(db: Session, cid: str) -> bool:
+    return db.execute(select(waiting.c.conversation_id).where(waiting.c.conversation_id == cid)).first() is not None
 
 
 def _routing_payload(payload: dict) -> dict:
@@ -65,26 +97,43 @@ def _routing_payload(payload: dict) -> dict:
             "contact": payload["contact"]}
 
 
-def route(rt: ServiceRuntime, db: Session, request: dict, caused_by: Envelope | None = None) -> Decision:
-    """Decide now, record why, and publish the decision (an agent, or a place in the waiting queue)."""
+def route(rt: ServiceRuntime, db: Session, request: dict, caused_by: Envelope | None = None,
+          context: dict | None = None) -> Decision:
+    """Decide now, record why, and publish the decision (an agent, or a place in the waiting queue).
+
+    `context` joins the explanation (why the conversation is being routed again, say).
+    """
+    at = now()
     message = routed_message(request["payload"])
     decision = decide_now(db, message)
+    if context:
+        decision = replace(decision, explanation={**decision.explanation, **context})
     cid = request["conversation_id"]
     if decision.agent_id:
         db.execute(insert(assignments).values(conversation_id=cid, agent_id=decision.agent_id,
                                               team_id=decision.team_id, channel=message.channel,
-                                              weight=CHANNEL_WEIGHTS.get(message.channel, 1.0), assigned_at=now()))
-        db.execute(update(agents).where(agents.c.id == decision.agent_id).values(last_assigned_at=now()))
+                                              weight=channel_weight(message.channel), assigned_at=at,
+                                              request=request))
+        db.execute(update(agents).where(agents.c.id == decision.agent_id).values(last_assigned_at=at))
         db.execute(delete(waiting).where(waiting.c.conversation_id == cid))
-    elif db.execute(select(waiting.c.conversation_id).where(waiting.c.conversation_id == cid)).first():
+    elif _is_waiting(db, cid):
         return decision  # still nobody free: it keeps its place, and nobody needs telling again
     else:
         db.execute(insert(waiting).values(
             conversation_id=cid, team_id=decision.team_id, priority=decision.priority,
-            key_account=message.contact.get("lifecycle_stage") == "key_account",
-            waiting_since=now(), escalated=False, request=request))
-    _publish(rt, db, cid, decision, caused_by)
+            key_account=is_key_account(message.contact), waiting_since=at, escalated=False, request=request))
+    _record_and_publish(rt, db, request, decision, caused_by, at)
     return decision
+
+
+def channel_weight(channel: str) -> float:
+    return CHANNEL_WEIGHTS.get(channel, 1.0)
+
+
+def is_key_account(contact: dict) -> bool:
+    """Key accounts wait less: their lifecycle stage says so, or a `key_account` attribute does."""
+    flag = contact.get("key_account")
+    return contact.get("lifecycle_stage") == "key_account" or flag is True or str(flag).lower() == "true"
 
 
 def decide_now(db: Session, message: RoutedMessage) -> Decision:
@@ -102,11 +151,8 @@ def load_rules(db: Session) -> list[Rule]:
 
 
 def load_agents(db: Session) -> list[Agent]:
-    """Every agent with their current load; their rows are locked so two routers cannot overfill one."""
-    query = select(agents).order_by(agents.c.id)
-    if db.bind.dialect.name == "postgresql":
-        query = query.with_for_update()
-    rows = db.execute(query).all()
+    """Every agent with their current load (call under serialize_routing when the answer is acted on)."""
+    rows = db.execute(select(agents).order_by(agents.c.id)).all()
     team_ids, loads, counts = defaultdict(set), defaultdict(float), defaultdict(int)
     for agent_id, team_id in db.execute(select(memberships.c.agent_id, memberships.c.team_id)).all():
         team_ids[agent_id].add(team_id)
@@ -118,33 +164,62 @@ def load_agents(db: Session) -> list[Agent]:
                   last_assigned_at=r.last_assigned_at) for r in rows]
 
 
-def _publish(rt: ServiceRuntime, db: Session, cid: str, decision: Decision, caused_by: Envelope | None) -> None:
-    agent_name = db.execute(select(agents.c.name).where(agents.c.id == decision.agent_id)).scalar() or ""
-    team_name = db.execute(select(teams.c.name).where(teams.c.id == decision.team_id)).scalar() or ""
+def _record_and_publish(rt: ServiceRuntime, db: Session, request: dict, decision: Decision,
+                        caused_by: Envelope | None, at: datetime) -> None:
+    cid = request["conversation_id"]
     db.execute(insert(decisions).values(id=str(uuid.uuid4()), conversation_id=cid, agent_id=decision.agent_id,
-                                        team_id=decision.team_id, explanation=decision.explanation, created_at=now()))
+                                        team_id=decision.team_id, explanation=decision.explanation, created_at=at))
+    publish_decision(rt, db, request, decision.team_id, decision.agent_id, decision.priority,
+                     list(decision.labels), decision.explanation, caused_by)
+
+
+def publish_decision(rt: ServiceRuntime, db: Session, request: dict, team_id: str | None, agent_id: str | None,
+                     priority: str, labels: list[str], explanation: dict, caused_by: Envelope | None = None) -> None:
+    """`conversation.assigned`: the inbox gives the conversation this owner (none = waiting) and explanation."""
+    agent_name = db.execute(select(agents.c.name).where(agents.c.id == agent_id)).scalar() or ""
+    team_name = db.execute(select(teams.c.name).where(teams.c.id == team_id)).scalar() or ""
     rt.outbox.add(db, make_envelope("conversation.assigned", {
-        "conversation_id": cid, "team_id": decision.team_id, "team_name": team_name, "agent_id": decision.agent_id,
-        "agent_name": agent_name, "priority": decision.priority, "labels": list(decision.labels),
-        "waiting": decision.waiting, "explanation": decision.explanation}, source=SOURCE, caused_by=caused_by))
+        "conversation_id": request["conversation_id"], "team_id": team_id, "team_name": team_name,
+        "agent_id": agent_id, "agent_name": agent_name, "priority": priority, "labels": labels,
+        "waiting": agent_id is None, "explanation": explanation}, source=SOURCE, caused_by=caused_by))
 
 
 def sync_assignment(db: Session, payload: dict) -> bool:
-    """Follow what agents did in the inbox (resolve, transfer, unassign); True if capacity was freed."""
+    """Follow what agents did in the inbox (resolve, transfer, unassign); True if capacity was freed.
+
+    Only an agent's own change of owner (`assignee_id` among the changes) moves ownership here:
+    the inbox's echo of routing's own decisions may arrive after newer ones and must not undo them.
+    """
     conversation = payload["conversation"]
     cid, owner = conversation["id"], conversation["assignee_id"]
-    held = db.execute(select(assignments).where(assignments.c.conversation_id == cid)).first()
     if conversation["status"] == "resolved":
         db.execute(delete(waiting).where(waiting.c.conversation_id == cid))
         return db.execute(delete(assignments).where(assignments.c.conversation_id == cid)).rowcount > 0
-    if held and owner and held.agent_id != owner:  # transferred by hand: the load moves with it
+    if "assignee_id" not in payload.get("changes", ()):
+        return False
+    held = db.execute(select(assignments).where(assignments.c.conversation_id == cid)).first()
+    if owner is None:
+        return db.execute(delete(assignments).where(assignments.c.conversation_id == cid)).rowcount > 0
+    if held:
+        if held.agent_id == owner:
+            return False
         db.execute(update(assignments).where(assignments.c.conversation_id == cid).values(
             agent_id=owner, team_id=conversation["team_id"]))
         return True
-    if held and not owner:
-        db.execute(delete(assignments).where(assignments.c.conversation_id == cid))
-        return True
+    _adopt(db, cid, owner, conversation)
     return False
+
+
+def _adopt(db: Session, cid: str, owner: str, conversation: dict) -> None:
+    """An agent holds a conversation routing did not give them: it leaves the queue and counts in their load."""
+    if db.execute(select(agents.c.id).where(agents.c.id == owner)).first() is None:
+        return  # not an agent routing knows: nothing to count
+    queued = db.execute(select(waiting.c.request).where(waiting.c.conversation_id == cid)).scalar()
+    channel = queued["payload"]["message"]["channel"] if queued else (conversation["channels"] or ["email"])[-1]
+    db.execute(delete(waiting).where(waiting.c.conversation_id == cid))
+    db.execute(insert(assignments).values(conversation_id=cid, agent_id=owner, team_id=conversation["team_id"],
+                                          channel=channel, weight=channel_weight(channel), assigned_at=now(),
+                                          request=queued))
 
 
 def hand_out_waiting(rt: ServiceRuntime, db: Session) -> int:
@@ -153,12 +228,29 @@ def hand_out_waiting(rt: ServiceRuntime, db: Session) -> int:
     rows.sort(key=lambda r: waiting_order_key(r.priority, r.key_account, r.waiting_since))
     handed = 0
     for row in rows[:HAND_OUT_BATCH]:
+        if not _anyone_has_room(db):
+            break
         if route(rt, db, row.request).agent_id:
             handed += 1
     return handed
 
 
-def hand_out_now(rt: ServiceRuntime) -> int:
-    """Hand out the waiting queue in its own transaction (after an agent comes online)."""
-    with rt.db.transaction() as db:
-        return hand_out_waiting(rt, db)
+def _anyone_has_room(db: Session) -> bool:
+    """Whether any online agent could take even the lightest conversation (saves futile decisions)."""
+    lightest = min(CHANNEL_WEIGHTS.values())
+    return any(a.presence == "online" and a.load + lightest <= a.capacity for a in load_agents(db))
+
+
+def requeue_for_offline_agent(rt: ServiceRuntime, db: Session, agent_id: str) -> int:
+    """Route again the conversations of an agent gone offline, where their team says to re-queue."""
+    held = db.execute(select(assignments.c.conversation_id, assignments.c.request)
+                      .join(teams, teams.c.id == assignments.c.team_id)
+                      .where(assignments.c.agent_id == agent_id, teams.c.offline_policy == "requeue",
+                             assignments.c.request.is_not(None))
+                      .order_by(assignments.c.assigned_at)).all()
+    for row in held:
+        db.execute(delete(assignments).where(assignments.c.conversation_id == row.conversation_id))
+        request = row.request
+        request["payload"]["conversation"] |= {"assignee_id": None, "last_agent_id": None}
+        route(rt, db, request, context={"requeued_from": agent_id})
+    return len(held)

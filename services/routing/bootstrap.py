@@ -12,6 +12,7 @@ from shared.config import Settings
 from shared.messaging import Worker
 from shared.runtime import ServiceRuntime, build_runtime
 from services.routing import api, assignment, directory, tables
+from services.routing.escalation import EscalationClock
 
 NAME = "routing"
 
@@ -24,9 +25,11 @@ class RoutingService:
         app.extensions["switchboard_routing"] = self
         flask_api.register_blueprint(api.blp)
 
-    def workers(self) -> list[Worker]:
+    def workers(self) -> list[Worker | EscalationClock]:
+        """The consumer of routing's queue, and the clock that escalates long waits beside it."""
         return [Worker(self.runtime.bus, "routing.conversations",
-                       lambda envelope: assignment.handle_routing_event(self.runtime, envelope))]
+                       lambda envelope: assignment.handle_routing_event(self.runtime, envelope)),
+                EscalationClock(self.runtime)]
 
 
 def bootstrap(settings: Settings, *, migrate: bool = True) -> RoutingService:

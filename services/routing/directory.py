@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,18 +10,17 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.envelopes import make_envelope
 from shared.runtime import ServiceRuntime
 from shared.web.errors import ApiError
+from services.routing.assignment import (SOURCE, hand_out_waiting, now, requeue_for_offline_agent,
+                                         serialize_routing)
 from services.routing.tables import agents, memberships, teams
 
 DEFAULT_TEAM = "Support"
 _hasher = PasswordHasher()
 # Compared against when the email is unknown, so a login takes as long either way.
 _DUMMY_HASH = _hasher.hash("switchboard-no-such-agent")
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def ensure_default_team(rt: ServiceRuntime) -> str:
@@ -79,6 +77,7 @@ def create_agent(rt: ServiceRuntime, data: dict) -> dict:
     agent_id = str(uuid.uuid4())
     try:
         with rt.db.transaction() as db:
+            serialize_routing(db)
             _check_teams_exist(db, data["teams"])
             db.execute(insert(agents).values(
                 id=agent_id, name=data["name"], email=data["email"].lower(), password_hash=_hasher.hash(data["password"]),
@@ -86,9 +85,50 @@ def create_agent(rt: ServiceRuntime, data: dict) -> dict:
                 presence=data.get("presence", "offline"), created_at=now()))
             for team_id in set(data["teams"]):
                 db.execute(insert(memberships).values(agent_id=agent_id, team_id=team_id))
+            _publish_agent(rt, db, agent_id)
+            hand_out_waiting(rt, db)  # a new agent online takes from the queue at once
     except IntegrityError:
         raise ApiError(409, f"An agent with email {data['email']!r} exists already") from None
     return get_agent(rt, agent_id)
+
+
+def update_agent(rt: ServiceRuntime, agent_id: str, changes: dict) -> dict:
+    """Change an agent's name, role, teams, skills, capacity or password; more room is handed out at once."""
+    values = {k: v for k, v in changes.items() if k in ("name", "role", "capacity")}
+    if "email" in changes:
+        values["email"] = changes["email"].lower()
+    if "skills" in changes:
+        values["skills"] = sorted(set(changes["skills"]))
+    if "password" in changes:
+        values["password_hash"] = _hasher.hash(changes["password"])
+    try:
+        with rt.db.transaction() as db:
+            serialize_routing(db)
+            _agent_row(db, agent_id)
+            if values:
+                db.execute(update(agents).where(agents.c.id == agent_id).values(**values))
+            if "teams" in changes:
+                replace_memberships(db, agent_id, changes["teams"])
+            _publish_agent(rt, db, agent_id)
+            hand_out_waiting(rt, db)
+    except IntegrityError:
+        raise ApiError(409, f"An agent with email {changes.get('email')!r} exists already") from None
+    return get_agent(rt, agent_id)
+
+
+def _agent_row(db: Session, agent_id: str):
+    row = db.execute(select(agents).where(agents.c.id == agent_id)).first()
+    if row is None:
+        raise ApiError(404, "No such agent")
+    return row
+
+
+def _publish_agent(rt: ServiceRuntime, db: Session, agent_id: str) -> None:
+    """`agent.updated`, so other services know the agent's name, teams and presence."""
+    agent = agent_dict(db, _agent_row(db, agent_id))
+    rt.outbox.add(db, make_envelope("agent.updated", {
+        "id": agent["id"], "name": agent["name"], "email": agent["email"], "role": agent["role"],
+        "team_ids": agent["teams"], "presence": agent["presence"], "active": True}, source=SOURCE))
 
 
 def _check_teams_exist(db: Session, team_ids: list[str]) -> None:
@@ -100,10 +140,7 @@ def _check_teams_exist(db: Session, team_ids: list[str]) -> None:
 
 def get_agent(rt: ServiceRuntime, agent_id: str) -> dict:
     with rt.db.reading() as db:
-        row = db.execute(select(agents).where(agents.c.id == agent_id)).first()
-        if row is None:
-            raise ApiError(404, "No such agent")
-        return agent_dict(db, row)
+        return agent_dict(db, _agent_row(db, agent_id))
 
 
 def list_agents(rt: ServiceRuntime) -> list[dict]:
@@ -125,10 +162,17 @@ def check_login(rt: ServiceRuntime, email: str, password: str) -> dict:
 
 
 def set_presence(rt: ServiceRuntime, agent_id: str, presence: str) -> dict:
+    """Online, away or offline. Going offline re-queues open conversations where the team says so;
+    any freed or new room is handed to waiting conversations at once."""
     with rt.db.transaction() as db:
-        found = db.execute(update(agents).where(agents.c.id == agent_id).values(presence=presence)).rowcount
-    if not found:
-        raise ApiError(404, "No such agent")
+        serialize_routing(db)
+        row = _agent_row(db, agent_id)
+        if row.presence != presence:
+            db.execute(update(agents).where(agents.c.id == agent_id).values(presence=presence))
+            _publish_agent(rt, db, agent_id)
+            if presence == "offline":
+                requeue_for_offline_agent(rt, db, agent_id)
+            hand_out_waiting(rt, db)
     return get_agent(rt, agent_id)
 
 

@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 from shared.runtime import ServiceRuntime
 from shared.web.auth import Principal
 from shared.web.errors import ApiError
-from services.routing.assignment import decide_now
-from services.routing.directory import now
+from services.routing.assignment import decide_now, now
 from services.routing.domain import RoutedMessage, check_rule
-from services.routing.tables import agents, rule_versions, rules, teams
+from services.routing.tables import agents, decisions, rule_versions, rules, teams
 
 RULE_FIELDS = ("name", "position", "enabled", "conditions", "actions", "stop")
 
@@ -87,14 +86,32 @@ def list_rules(rt: ServiceRuntime) -> list[dict]:
         return [rule_dict(r) for r in rows]
 
 
+def list_versions(rt: ServiceRuntime, rule_id: str) -> list[dict]:
+    with rt.db.reading() as db:
+        rows = db.execute(select(rule_versions).where(rule_versions.c.rule_id == rule_id)
+                          .order_by(rule_versions.c.version)).all()
+    if not rows:
+        raise ApiError(404, "No such rule")
+    return [{"version": r.version, "rule": r.body, "changed_by": r.changed_by, "changed_at": r.changed_at}
+            for r in rows]
+
+
+def list_decisions(rt: ServiceRuntime, conversation_id: str) -> list[dict]:
+    with rt.db.reading() as db:
+        rows = db.execute(select(decisions).where(decisions.c.conversation_id == conversation_id)
+                          .order_by(decisions.c.created_at, decisions.c.id)).all()
+    return [{"id": r.id, "agent_id": r.agent_id, "team_id": r.team_id, "explanation": r.explanation,
+             "created_at": r.created_at} for r in rows]
+
+
 def simulate(rt: ServiceRuntime, message: dict, contact: dict | None) -> dict:
     """The decision routing would take now for this message, and why; nothing is changed."""
-    contact = contact or {}
-    routed = RoutedMessage(channel=message["channel"], text=message["text"], subject=message.get("subject", ""),
-                           sender=message["from"], contact={**contact.get("attributes", {}),
-                                                            "lifecycle_stage": contact.get("lifecycle_stage", "prospect")},
-                           labels=tuple(message.get("labels", ())), priority=message.get("priority", "normal"),
-                           last_agent_id=contact.get("last_agent_id"))
+    contact = contact or {"attributes": {}, "lifecycle_stage": "prospect", "last_agent_id": None}
+    routed = RoutedMessage(channel=message["channel"], text=message["text"], subject=message["subject"],
+                           sender=message["from"],
+                           contact={**contact["attributes"], "lifecycle_stage": contact["lifecycle_stage"]},
+                           labels=tuple(message["labels"]), priority=message["priority"],
+                           last_agent_id=contact["last_agent_id"])
     with rt.db.reading() as db:
         decision = decide_now(db, routed)
     return {"team_id": decision.team_id, "agent_id": decision.agent_id, "priority": decision.priority,

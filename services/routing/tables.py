@@ -75,6 +75,8 @@ assignments = Table(
     Column("channel", String(10), nullable=False),
     Column("weight", Float, nullable=False),
     Column("assigned_at", UtcDateTime, nullable=False),
+    # What decide() needs to route it again if the agent goes offline and their team re-queues.
+    Column("request", JSON, nullable=True),
 )
 
 # Conversations nobody could take yet, handed out as capacity frees up.

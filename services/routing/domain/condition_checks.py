@@ -79,7 +79,7 @@ class _ConditionWalk:
             self.report(key_path(path, "field"), f"is not a known field; use {FIELD_HINT}")
         if op is MISSING:
             self.report(key_path(path, "op"), "is required")
-        elif op not in OPERATORS:
+        elif not isinstance(op, str) or op not in OPERATORS:
             self.report(key_path(path, "op"), f"is not a known operator; use {OPERATOR_HINT}")
         else:
             self.problems.extend(check_value(op, condition.get("value", MISSING), key_path(path, "value")))

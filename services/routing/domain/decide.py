@@ -58,12 +58,14 @@ def _apply_rules(message: RoutedMessage, rules: Sequence[Rule], outcome: _Outcom
     return traces
 
 
-def _apply_action(action: Mapping, outcome: _Outcome) -> None:
+def _apply_action(action: object, outcome: _Outcome) -> None:
+    if not isinstance(action, Mapping):
+        return  # check_rule refuses such a rule; one stored before a check changed must not stop routing
     kind = action.get("type")
-    if kind == "assign_team":
-        outcome.team_id = action.get("team_id")
-    elif kind == "assign_agent":
-        outcome.agent_id = action.get("agent_id")
+    if kind == "assign_team" and isinstance(action.get("team_id"), str):
+        outcome.team_id = action["team_id"]
+    elif kind == "assign_agent" and isinstance(action.get("agent_id"), str):
+        outcome.agent_id = action["agent_id"]
     elif kind == "set_priority" and action.get("value") in PRIORITIES:
         outcome.priority = action["value"]
     elif kind == "add_label" and action.get("value") not in outcome.labels:

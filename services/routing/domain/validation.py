@@ -10,6 +10,7 @@ from services.routing.domain.vocabulary import (
     MAX_ACTIONS,
     MAX_LABEL_LENGTH,
     MAX_NAME_LENGTH,
+    MAX_POSITION,
     PRIORITIES,
 )
 
@@ -33,8 +34,8 @@ def _check_header(data: Mapping) -> list[RuleProblem]:
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME_LENGTH:
         problems.append(RuleProblem("name", f"must be non-empty text of at most {MAX_NAME_LENGTH} characters"))
     position = data.get("position", 0)
-    if isinstance(position, bool) or not isinstance(position, int) or position < 0:
-        problems.append(RuleProblem("position", "must be a whole number, 0 or more"))
+    if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position <= MAX_POSITION:
+        problems.append(RuleProblem("position", f"must be a whole number from 0 to {MAX_POSITION}"))
     for flag in ("enabled", "stop"):
         if flag in data and not isinstance(data[flag], bool):
             problems.append(RuleProblem(flag, "must be true or false"))
