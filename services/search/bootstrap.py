@@ -8,7 +8,8 @@ from flask import Flask
 from flask_smorest import Api
 
 from shared.config import Settings
-from shared.messaging import MessageBus, Worker
+from shared.messaging import MessageBus
+from shared.messaging.batch_worker import BatchWorker
 from services.search import api, indexing
 from services.search.engines.base import SearchEngine
 from services.search.engines.factory import create_search_engine
@@ -20,23 +21,29 @@ class _Runtime:
 
     settings: Settings
     bus: MessageBus
+    engine: SearchEngine
 
     def close(self) -> None:
         self.bus.close()
+        self.engine.close()
 
 
 @dataclass
 class SearchService:
     runtime: _Runtime
-    engine: SearchEngine
+
+    @property
+    def engine(self) -> SearchEngine:
+        return self.runtime.engine
 
     def register(self, app: Flask, flask_api: Api) -> None:
         app.extensions["switchboard_search"] = self
         flask_api.register_blueprint(api.blp)
 
-    def workers(self) -> list[Worker]:
-        return [Worker(self.runtime.bus, "search.index",
-                       lambda envelope: indexing.handle_index_event(self.engine, envelope))]
+    def workers(self) -> list[BatchWorker]:
+        """One consumer indexing `search.index` in bulk; while the engine is down, events wait in the queue."""
+        return [BatchWorker(self.runtime.bus, "search.index",
+                            lambda envelopes: indexing.index_events(self.engine, envelopes))]
 
     def extra_checks(self):
         return [("search", self.engine.check_health)]
@@ -44,4 +51,4 @@ class SearchService:
 
 def bootstrap(settings: Settings, *, migrate: bool = True) -> SearchService:
     engine = create_search_engine(settings.search_url, embedded_path=settings.search_path)
-    return SearchService(_Runtime(settings, MessageBus(settings.broker_url)), engine)
+    return SearchService(_Runtime(settings, MessageBus(settings.broker_url), engine))

@@ -119,7 +119,11 @@ class SearchEngine(Protocol):
     """
 
     def index(self, docs: Sequence[MessageDocument]) -> None:
-        """Upsert documents; a document never replaces one with a higher version."""
+        """Upsert documents; a document never replaces one with a higher version.
+
+        A document older than its conversation's stored messages takes their newer
+        conversation state (status, owner, team, contact) and version.
+        """
 
     def update_conversation(
         self,
@@ -142,6 +146,12 @@ class SearchEngine(Protocol):
 
     def refresh(self) -> None:
         """Make every write so far visible to searches."""
+
+    def start_rebuild(self) -> str:
+        """Prepare a rebuild from the inbox's store (resuming an unfinished one); name its target."""
+
+    def finish_rebuild(self) -> None:
+        """Make the rebuilt index the one searches read, with no moment without results."""
 
     def check_health(self) -> None:
         """Raise SearchUnavailable unless the engine can index and search now."""

@@ -24,13 +24,21 @@ from services.search.engines.elastic_connection import (
     connect_elasticsearch,
     unavailable_on_failure,
 )
-from services.search.engines.elastic_indices import drop_indices, ensure_indices, rebuild_index
+from services.search.engines.elastic_indices import (
+    drop_indices,
+    ensure_indices,
+    finish_rebuild,
+    rebuild_index,
+    start_rebuild,
+)
 from services.search.engines.elastic_layout import IndexNames
 from services.search.engines.elastic_requests import (
     conversation_change,
     hit_of,
+    newest_states_request,
     search_request,
     upsert_action,
+    with_newest_states,
 )
 from services.search.engines.search_input import (
     check_search_query,
@@ -54,7 +62,7 @@ class ElasticsearchEngine:
 
     def index(self, docs: Sequence[MessageDocument], refresh: bool = False) -> None:
         """Upsert documents; a document never replaces one with a higher version."""
-        actions = [upsert_action(self._names, doc) for doc in docs]
+        actions = [upsert_action(self._names, doc) for doc in self._caught_up(list(docs))]
         self._bulk(actions, refresh=refresh)
 
     def update_conversation(
@@ -123,6 +131,18 @@ class ElasticsearchEngine:
         with unavailable_on_failure():
             return rebuild_index(client, self._names)
 
+    def start_rebuild(self) -> str:
+        """Send writes to a fresh index (searches still read the old one); resumes an unfinished rebuild."""
+        client = self._ready()
+        with unavailable_on_failure():
+            return start_rebuild(client, self._names)
+
+    def finish_rebuild(self) -> None:
+        """Let searches read the rebuilt index, atomically, and drop the old one."""
+        client = self._ready()
+        with unavailable_on_failure():
+            finish_rebuild(client, self._names)
+
     def check_health(self) -> None:
         """Raise SearchUnavailable unless the cluster can serve the messages index."""
         client = self._ready()
@@ -144,6 +164,16 @@ class ElasticsearchEngine:
             if self._client is not None:
                 self._client.close()
                 self._client = None
+
+    def _caught_up(self, docs: list[MessageDocument]) -> list[MessageDocument]:
+        """Docs with their conversation's newest stored state (one search per batch)."""
+        if not docs:
+            return docs
+        conversation_ids = sorted({doc.conversation_id for doc in docs})
+        client = self._ready()
+        with unavailable_on_failure():
+            response = client.search(**newest_states_request(self._names, conversation_ids))
+        return with_newest_states(docs, response)
 
     def _bulk(self, actions: list[dict[str, Any]], refresh: bool, **options: Any) -> None:
         if not actions:

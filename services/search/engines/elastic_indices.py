@@ -52,6 +52,27 @@ def rebuild_index(client: Elasticsearch, names: IndexNames) -> str:
     return new_index
 
 
+def start_rebuild(client: Elasticsearch, names: IndexNames) -> str:
+    """Point the write alias at a fresh index, or at the one an unfinished rebuild left; return it."""
+    writing = indices_behind(client, names.write_alias)
+    if writing and writing != indices_behind(client, names.read_alias):
+        return writing[0]
+    new_index = names.new_index()
+    client.indices.create(index=new_index)
+    client.indices.update_aliases(actions=_move(names.write_alias, writing, new_index, is_write_index=True))
+    return new_index
+
+
+def finish_rebuild(client: Elasticsearch, names: IndexNames) -> None:
+    """Swap searches over to the rebuilt index in one step and delete the old one."""
+    writing = indices_behind(client, names.write_alias)
+    old_indices = [name for name in indices_behind(client, names.read_alias) if name not in writing]
+    client.indices.refresh(index=writing)
+    client.indices.update_aliases(actions=_move(names.read_alias, old_indices, writing[0]))
+    if old_indices:
+        client.indices.delete(index=old_indices)
+
+
 def drop_indices(client: Elasticsearch, names: IndexNames) -> None:
     """Delete every index and the template of this installation (tests, resets)."""
     # Deleting by wildcard is refused by default (action.destructive_requires_name).

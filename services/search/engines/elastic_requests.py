@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -70,6 +71,50 @@ def upsert_action(names: IndexNames, doc: MessageDocument) -> dict[str, Any]:
             },
         },
     }
+
+
+_STATE_FIELDS = ["status", "assignee_id", "team_id", "contact_id", "contact_name", "version"]
+
+
+def newest_states_request(names: IndexNames, conversation_ids: list[str]) -> dict[str, Any]:
+    """client.search arguments finding, per conversation, its message with the highest version."""
+    return {
+        "index": [names.read_alias, names.write_alias],
+        "size": 0,
+        "query": {"terms": {"conversation_id": conversation_ids}},
+        "aggs": {"conversations": {
+            "terms": {"field": "conversation_id", "size": len(conversation_ids)},
+            "aggs": {"newest": {"top_hits": {
+                "size": 1, "sort": [{"version": "desc"}], "_source": {"includes": _STATE_FIELDS}}}},
+        }},
+    }
+
+
+def with_newest_states(docs: list[MessageDocument], response: Any) -> list[MessageDocument]:
+    """Docs take the newer state their conversation's stored messages, or others in the batch, carry."""
+    buckets = response.get("aggregations", {}).get("conversations", {}).get("buckets", [])
+    newest = {bucket["key"]: bucket["newest"]["hits"]["hits"][0]["_source"] for bucket in buckets}
+    docs = _latest_per_message(docs)
+    for doc in docs:
+        known = newest.get(doc.conversation_id)
+        if known is None or doc.version > known["version"]:
+            newest[doc.conversation_id] = {name: getattr(doc, name) for name in _STATE_FIELDS}
+    caught_up = []
+    for doc in docs:
+        state = newest.get(doc.conversation_id)
+        if state is not None and state["version"] > doc.version:
+            doc = replace(doc, **{name: state.get(name) for name in _STATE_FIELDS})
+        caught_up.append(doc)
+    return caught_up
+
+
+def _latest_per_message(docs: list[MessageDocument]) -> list[MessageDocument]:
+    """One doc per message: the highest version, the later one on a tie (as the upsert script decides)."""
+    latest: dict[str, MessageDocument] = {}
+    for doc in docs:
+        if doc.message_id not in latest or doc.version >= latest[doc.message_id].version:
+            latest[doc.message_id] = doc
+    return list(latest.values())
 
 
 def conversation_change(

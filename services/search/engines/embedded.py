@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -21,8 +22,8 @@ from services.search.engines.search_input import (
     conversation_changes,
     split_query_words,
 )
-from services.search.engines.sqlite_rows import UPSERT, hit_of, row_of, sort_key_of
-from services.search.engines.sqlite_schema import open_search_database
+from services.search.engines.sqlite_rows import CATCH_UP, UPSERT, hit_of, row_of, sort_key_of
+from services.search.engines.sqlite_schema import BUSY_TIMEOUT_MS, open_search_database
 from services.search.engines.sqlite_search import (
     Statement,
     count_statement,
@@ -35,18 +36,22 @@ from services.search.engines.sqlite_search import (
 class EmbeddedSearchEngine:
     """Searches messages with SQLite FTS5; safe across threads and, on a file, processes."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self._lock = threading.RLock()
+        self._path = path
         try:
-            self._db = open_search_database(path)
+            self._db = open_search_database(path, busy_timeout_ms)
         except (sqlite3.Error, OSError) as error:
             raise SearchUnavailable(f"cannot open search database {path}: {error}") from error
 
     def index(self, docs: Sequence[MessageDocument]) -> None:
         """Upsert documents; a document never replaces one with a higher version."""
         rows = [row_of(doc) for doc in docs]
+        batch = {"conversations": json.dumps(sorted({doc.conversation_id for doc in docs})),
+                 "messages": json.dumps([doc.message_id for doc in docs])}
         with self._transaction("BEGIN IMMEDIATE") as db:
             db.executemany(UPSERT, rows)
+            db.execute(CATCH_UP, batch)
 
     def update_conversation(
         self,
@@ -97,6 +102,13 @@ class EmbeddedSearchEngine:
 
     def refresh(self) -> None:
         """Nothing to do: a write is visible to searches as soon as it commits."""
+
+    def start_rebuild(self) -> str:
+        """Rebuilding writes over the same file (versions keep it right); name it."""
+        return self._path
+
+    def finish_rebuild(self) -> None:
+        """Nothing to swap: every rebuilt message was visible as soon as it was written."""
 
     def check_health(self) -> None:
         """Raise SearchUnavailable unless the database answers."""

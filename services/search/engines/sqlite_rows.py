@@ -20,6 +20,20 @@ UPSERT = (
     " WHERE excluded.version >= messages.version"
 )
 
+# A message indexed late (out of order) takes the newer state its conversation's other
+# messages already carry, so that it never shows an outdated owner, status or contact.
+CATCH_UP = """
+UPDATE messages AS m SET status = n.status, assignee_id = n.assignee_id, team_id = n.team_id,
+    contact_id = n.contact_id, contact_name = n.contact_name, version = n.version
+FROM (
+    SELECT conversation_id, status, assignee_id, team_id, contact_id, contact_name, max(version) AS version
+    FROM messages WHERE conversation_id IN (SELECT value FROM json_each(:conversations))
+    GROUP BY conversation_id
+) AS n
+WHERE m.conversation_id = n.conversation_id AND m.version < n.version
+    AND m.message_id IN (SELECT value FROM json_each(:messages))
+"""
+
 
 def row_of(doc: MessageDocument) -> dict[str, object]:
     """The messages-table row of a document, with text made safe to store."""

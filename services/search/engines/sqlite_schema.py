@@ -51,14 +51,14 @@ END;
 """
 
 
-def open_search_database(path: str) -> sqlite3.Connection:
+def open_search_database(path: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
     """Open (creating if needed) the database at path, shared safely across threads."""
     if path != IN_MEMORY:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     # Autocommit mode: writers open BEGIN IMMEDIATE themselves, so a second process
     # waits on busy_timeout instead of failing when a read lock cannot be upgraded.
     connection = sqlite3.connect(
-        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False
     )
     connection.row_factory = sqlite3.Row
     if path != IN_MEMORY:

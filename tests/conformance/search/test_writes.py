@@ -86,17 +86,33 @@ def test_none_means_unassigned_and_a_missing_argument_means_unchanged(engine):
 
 
 def test_a_conversation_change_older_than_a_message_leaves_it_alone(engine):
-    store(
-        engine,
-        message("old", "hello", version=1, minute=1),
-        message("new", "hi", version=7, minute=2),
-    )
+    store(engine, message("old", "hello", version=1, minute=1))
+    store(engine, message("new", "hi", version=7, minute=2))
 
     engine.update_conversation("conv-1", version=5, status="pending")
     engine.refresh()
 
     assert found_ids(engine, status="pending") == ["old"]
     assert found_ids(engine, status="open") == ["new"]
+
+
+def test_a_message_indexed_late_takes_its_conversations_newer_state(engine):
+    store(engine, message("m-1", "hello", version=1))
+    engine.update_conversation("conv-1", version=3, status="pending", assignee_id="agent-lin",
+                               contact_id="contact-merged", contact_name="Ada King")
+    engine.refresh()
+
+    store(engine, message("m-2", "are you there", version=2, minute=1))
+
+    assert found_ids(engine, assignee_id="agent-lin", status="pending") == ["m-2", "m-1"]
+    assert found_ids(engine, contact_id="contact-merged") == ["m-2", "m-1"]
+
+
+def test_messages_of_one_batch_share_their_conversations_newest_state(engine):
+    store(engine, message("m-1", "hello", version=4, status="resolved"),
+          message("m-2", "hello?", version=2, minute=1, status="open"))
+
+    assert found_ids(engine, status="resolved") == ["m-2", "m-1"]
 
 
 def test_a_message_redelivered_after_a_conversation_change_does_not_undo_it(engine):

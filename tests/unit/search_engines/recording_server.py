@@ -18,6 +18,7 @@ class RecordedRequest:
     accept: str | None
     content_type: str | None
     body: bytes
+    status: int = 200
 
 
 @dataclass
@@ -63,11 +64,11 @@ def _handler_for(server: RecordingServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def _answer(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            status, reply = server.reply_to(self.command, self.path)
             server.requests.append(RecordedRequest(
                 self.command, self.path, self.headers.get("Accept"),
-                self.headers.get("Content-Type"), body,
+                self.headers.get("Content-Type"), body, status,
             ))
-            status, reply = server.reply_to(self.command, self.path)
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             if server.product_header:

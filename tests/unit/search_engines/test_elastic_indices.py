@@ -7,7 +7,13 @@ import json
 import pytest
 from elasticsearch import Elasticsearch
 
-from services.search.engines.elastic_indices import drop_indices, ensure_indices, rebuild_index
+from services.search.engines.elastic_indices import (
+    drop_indices,
+    ensure_indices,
+    finish_rebuild,
+    rebuild_index,
+    start_rebuild,
+)
 from services.search.engines.elastic_layout import IndexNames
 
 NAMES = IndexNames("acme")
@@ -113,4 +119,45 @@ def test_dropping_deletes_indices_by_their_exact_names_and_the_template(node):
         "GET /acme-messages-*",
         "DELETE /acme-messages-a,acme-messages-b",
         "DELETE /_index_template/acme-messages",
+    ]
+
+
+def aliases_point_at(server, reading: str, writing: str) -> None:
+    server.replies["GET /_alias/acme-messages"] = (200, {reading: {"aliases": {"acme-messages": {}}}})
+    server.replies["GET /_alias/acme-messages-write"] = (200, {writing: {"aliases": {"acme-messages-write": {}}}})
+
+
+def test_a_rebuild_from_the_store_sends_writes_to_a_fresh_index_while_searches_read_the_old(node):
+    client, server = node
+    aliases_point_at(server, reading="acme-messages-initial", writing="acme-messages-initial")
+
+    target = start_rebuild(client, NAMES)
+
+    assert target.startswith("acme-messages-20")
+    assert calls(server)[-2:] == [f"PUT /{target}", "POST /_aliases"]
+    assert bodies_of(server, "POST /_aliases")[0]["actions"] == [
+        {"remove": {"index": "acme-messages-initial", "alias": "acme-messages-write"}},
+        {"add": {"index": target, "alias": "acme-messages-write", "is_write_index": True}},
+    ]
+
+
+def test_an_unfinished_rebuild_is_resumed_into_the_same_index(node):
+    client, server = node
+    aliases_point_at(server, reading="acme-messages-initial", writing="acme-messages-20260301")
+
+    assert start_rebuild(client, NAMES) == "acme-messages-20260301"
+    assert not [call for call in calls(server) if call.startswith(("PUT", "POST"))]
+
+
+def test_finishing_a_rebuild_swaps_reads_in_one_step_then_drops_the_old_index(node):
+    client, server = node
+    aliases_point_at(server, reading="acme-messages-initial", writing="acme-messages-20260301")
+
+    finish_rebuild(client, NAMES)
+
+    assert calls(server)[-3:] == ["POST /acme-messages-20260301/_refresh", "POST /_aliases",
+                                  "DELETE /acme-messages-initial"]
+    assert bodies_of(server, "POST /_aliases")[0]["actions"] == [
+        {"remove": {"index": "acme-messages-initial", "alias": "acme-messages"}},
+        {"add": {"index": "acme-messages-20260301", "alias": "acme-messages", "is_write_index": False}},
     ]

@@ -12,7 +12,9 @@ from services.search.engines.elastic_requests import (
     hit_of,
     search_request,
     upsert_action,
+    with_newest_states,
 )
+from tests.conformance.search.messages import message
 
 NAMES = IndexNames("acme")
 NOON = datetime(2025, 3, 3, 12, 0, tzinfo=timezone.utc)
@@ -108,3 +110,23 @@ def test_a_hit_without_highlights_shows_the_escaped_text():
 
     assert hit.snippet == "Refund &lt;b&gt;now&lt;/b&gt;"
     assert hit.created_at == NOON and hit.channel == "sms"
+
+
+def test_a_late_message_takes_its_conversations_newest_stored_state():
+    stored = {"aggregations": {"conversations": {"buckets": [{"key": "conv-1", "newest": {"hits": {"hits": [
+        {"_source": {"status": "pending", "assignee_id": "agent-lin", "team_id": "team-2",
+                     "contact_id": "contact-9", "contact_name": "Ada King", "version": 5}}]}}}]}}}
+    late = message("m-2", "hello", version=3)
+
+    [caught_up] = with_newest_states([late], stored)
+
+    assert (caught_up.status, caught_up.assignee_id, caught_up.version) == ("pending", "agent-lin", 5)
+    assert (caught_up.contact_id, caught_up.contact_name, caught_up.text) == ("contact-9", "Ada King", "hello")
+
+
+def test_within_a_batch_the_newest_version_of_a_message_wins_and_lends_its_state():
+    docs = with_newest_states([message("m-1", "newest", version=3, status="resolved"),
+                               message("m-1", "older", version=2), message("m-2", "other", version=1)], {})
+
+    assert [(d.message_id, d.text, d.version, d.status) for d in docs] == [
+        ("m-1", "newest", 3, "resolved"), ("m-2", "other", 3, "resolved")]
