@@ -24,6 +24,11 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit
 
+## bench: the speed budgets against the real local RabbitMQ and PostgreSQL (several minutes; not part of `make test`)
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 ## up / down: the distributed deployment with Docker Compose
 up:
 	docker compose up -d --build

@@ -12,6 +12,8 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("/api/v1/agents", "routing"),
     ("/api/v1/routing/", "routing"),
     ("/api/v1/search", "search"),
+    ("/api/v1/internal/export/", "inbox"),
+    ("/api/v1/email/", "email"),
     ("/chat/", "webchat"),
     ("/webhooks/email/", "email"),
     ("/webhooks/sms/", "sms"),

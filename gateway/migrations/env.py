@@ -1,0 +1,3 @@
+from shared.storage.migrations import run_migrations_env
+
+run_migrations_env()
