@@ -1,0 +1,1 @@
+"""`make bench`: Switchboard's speed measured against the budgets in the architecture."""

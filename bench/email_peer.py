@@ -1,0 +1,105 @@
+"""Email ingestion beside a peer: django-helpdesk's `get_email` reading the same folder of .eml files.
+
+django-helpdesk gets a virtual environment of its own (created on first use under var/bench/)
+so its Django never meets Switchboard's packages.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "data" / "email"
+HELPDESK_REQUIREMENT = "django-helpdesk>=2.6,<2.7"
+
+SETTINGS = """
+SECRET_KEY = "switchboard-bench"
+ALLOWED_HOSTS = ["*"]
+INSTALLED_APPS = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
+                  "django.contrib.sessions", "django.contrib.messages", "django.contrib.staticfiles",
+                  "django.contrib.sites", "django.contrib.humanize", "rest_framework", "helpdesk"]
+SITE_ID = 1
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+USE_TZ = True
+ROOT_URLCONF = "urls"
+MEDIA_ROOT = "media"
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+HELPDESK_TEAMS_MODE_ENABLED = False
+"""
+URLS = """
+from django.urls import include, path
+urlpatterns = [path("helpdesk/", include("helpdesk.urls", namespace="helpdesk"))]
+"""
+MAKE_QUEUE = """
+import django, sys
+django.setup()
+from helpdesk.models import Queue
+Queue.objects.create(title="Support", slug="support", email_address="support@switchboard.local",
+                     allow_email_submission=True, email_box_type="local", email_box_local_dir=sys.argv[1])
+"""
+COUNT_TICKETS = """
+import django
+django.setup()
+from helpdesk.models import FollowUp
+print(FollowUp.objects.count())
+"""
+
+
+def write_mail_folder(folder: Path, count: int) -> list[bytes]:
+    """`count` messages cycled from the test corpus, each with a Message-ID of its own; also returned raw."""
+    sources = sorted(p for p in CORPUS.glob("*.eml") if _is_customer_mail(p))
+    folder.mkdir(parents=True, exist_ok=True)
+    raws = []
+    for n in range(count):
+        message = BytesParser(policy=policy.compat32).parsebytes(sources[n % len(sources)].read_bytes())
+        del message["Message-ID"]
+        message["Message-ID"] = f"<bench-{n}@customers.example>"
+        raw = message.as_bytes()
+        (folder / f"{n:06d}.eml").write_bytes(raw)
+        raws.append(raw)
+    return raws
+
+
+def _is_customer_mail(path: Path) -> bool:
+    """Mail both systems take as a customer's: a sender and no auto-reply or bounce markers."""
+    message = BytesParser(policy=policy.compat32).parsebytes(path.read_bytes(), headersonly=True)
+    automatic = any(message.get(h) for h in ("Auto-Submitted", "X-Autoreply", "X-Autorespond", "Precedence"))
+    return bool(message.get("From")) and "@" in str(message.get("From")) and not automatic
+
+
+def helpdesk(work: Path, folder: Path) -> dict:
+    """Emails per second django-helpdesk's get_email takes from `folder` into tickets."""
+    venv = ROOT / "var" / "bench" / "helpdesk-venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", HELPDESK_REQUIREMENT], check=True)
+    project = work / "helpdesk-project"
+    shutil.rmtree(project, ignore_errors=True)
+    project.mkdir(parents=True)
+    (project / "settings.py").write_text(SETTINGS)
+    (project / "urls.py").write_text(URLS)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "settings", "PYTHONPATH": str(project)}
+    django_admin = [str(venv / "bin" / "django-admin")]
+
+    def run(*args: str, script: str | None = None) -> str:
+        command = [str(python), "-c", script, *args] if script else [*django_admin, *args]
+        return subprocess.run(command, cwd=project, env=env, check=True, capture_output=True, text=True).stdout
+
+    run("migrate", "--skip-checks", "-v0")
+    run(str(folder), script=MAKE_QUEUE)
+    count = len(list(folder.glob("*.eml")))
+    started = time.perf_counter()
+    run("get_email", "--skip-checks")
+    elapsed = time.perf_counter() - started
+    taken = int(run(script=COUNT_TICKETS).strip())
+    return {"emails": count, "taken": taken, "seconds": round(elapsed, 2), "per_s": round(taken / elapsed, 1)}
