@@ -35,6 +35,8 @@ class AttachmentSchema(_Payload):
     content_type = fields.String(load_default="application/octet-stream")
     size = fields.Integer(load_default=0)
     url = fields.String(allow_none=True, load_default=None)
+    # The content was over the channel's size limit and was not kept (so there is no url).
+    too_large = fields.Boolean(load_default=False)
 
 
 class InboundMessageSchema(_Payload):

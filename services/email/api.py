@@ -1,15 +1,18 @@
-"""Email over HTTP: raw MIME from providers (`/webhooks/email/mime`) and mail kept aside, for admins."""
+"""Email over HTTP: raw MIME from providers (`/webhooks/email/mime`), customers' attachments for agents,
+and mail kept aside, for admins."""
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+import io
+
+from flask import Response, current_app, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
-from shared.web.auth import require_admin
+from shared.web.auth import require_admin, require_scope
 from shared.web.errors import ApiError
-from services.email import inbound, quarantine
+from services.email import attachments, inbound, quarantine
 
 blp = Blueprint("email", __name__, description="Email: raw MIME in, and mail kept aside for admins")
 MIME_TYPE = "message/rfc822"
@@ -92,3 +95,20 @@ def get_quarantined_raw(item_id):
     if raw is None:
         raise ApiError(404, "No such mail kept aside")
     return Response(raw, mimetype=MIME_TYPE)
+
+
+@blp.route("/api/v1/email/attachments/<attachment_id>")
+@blp.doc(responses={"200": {"description": "the file, as a download", "content": {"*/*": {}}}})
+def get_attachment(attachment_id):
+    """One customer attachment as a download (callers who may read conversations: agents, admins)."""
+    require_scope("conversations:read")
+    with _runtime().db.reading() as db:
+        found = attachments.find_attachment(db, attachment_id)
+    if found is None or found.content is None:  # content over the size limit was never kept
+        raise ApiError(404, "No such attachment")
+    answer = send_file(io.BytesIO(found.content), mimetype=found.content_type, as_attachment=True,
+                       download_name=found.filename, etag=False, conditional=False, max_age=0)
+    answer.headers["X-Content-Type-Options"] = "nosniff"
+    answer.headers["Content-Security-Policy"] = "sandbox"
+    answer.headers["Cache-Control"] = "private, no-store"
+    return answer

@@ -10,9 +10,11 @@ import structlog
 
 from shared.envelopes import make_envelope
 from shared.runtime import ServiceRuntime
-from services.email import quarantine, thread_keys
+from services.email import attachments, outbound, quarantine, thread_keys
 from services.email.inbound_message import NotACustomerMessage, check_customer_message, inbound_payload, thread_ids
-from services.email.parsing import ParsedEmail, UnparseableEmail, find_conversation_token, parse_email
+from services.email.parsing import (
+    ParsedEmail, UnparseableEmail, find_conversation_token, parse_email, read_delivery_failure,
+)
 
 log = structlog.get_logger(__name__)
 SOURCE = "email"
@@ -45,11 +47,14 @@ def take_in(rt: ServiceRuntime, raw: bytes, *, source: str, recipients: Sequence
     except Exception as error:  # a parser bug must not lose the mail either
         log.exception("email_parse_crashed")
         return _quarantine(rt, raw, f"parser error: {error!r}"[:500], source, mail_from)
+    if parsed.is_auto_reply and (failure := read_delivery_failure(raw)) and outbound.record_bounce(rt, failure):
+        return Outcome(True, message_id=parsed.message_id, reason=f"bounce of our reply: {failure.reason}")
     conversation_id = find_thread(rt, parsed, recipients)
     if parsed.is_auto_reply and conversation_id is None:
         return _quarantine(rt, raw, f"automatic reply ({parsed.auto_reply_reason}) to no known conversation",
                            source, mail_from)
-    payload = inbound_payload(parsed, conversation_id=conversation_id, received_at=datetime.now(timezone.utc))
+    payload = inbound_payload(parsed, conversation_id=conversation_id, received_at=datetime.now(timezone.utc),
+                              attachments=attachments.keep_attachments(rt, parsed))
     rt.bus.publish([make_envelope("inbound.email", payload, source=SOURCE)])
     return Outcome(True, message_id=parsed.message_id)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Sequence
 
 from services.email.parsing import ParsedEmail
 
@@ -26,8 +27,9 @@ def thread_ids(parsed: ParsedEmail) -> list[str]:
     return list(dict.fromkeys(i for i in (parsed.in_reply_to, *reversed(parsed.references)) if i))
 
 
-def inbound_payload(parsed: ParsedEmail, *, conversation_id: str | None, received_at: datetime) -> dict:
-    """The `inbound.email` payload: the new part as text, the rest kept beside it."""
+def inbound_payload(parsed: ParsedEmail, *, conversation_id: str | None, received_at: datetime,
+                    attachments: Sequence[dict] = ()) -> dict:
+    """The `inbound.email` payload: the new part as text, the rest kept beside it, the stored attachments."""
     thread = {"message_id": parsed.message_id, "in_reply_to": parsed.in_reply_to,
               "references": list(parsed.references)}
     if conversation_id:
@@ -45,6 +47,5 @@ def inbound_payload(parsed: ParsedEmail, *, conversation_id: str | None, receive
         "sender": {"type": "email", "value": parsed.from_address.lower(), "verified": False},
         "sender_name": parsed.from_name, "text": parsed.new_text or parsed.text, "html": parsed.html,
         "subject": parsed.subject, "thread": thread, "metadata": metadata, "received_at": received_at,
-        "attachments": [{"filename": a.filename or "", "content_type": a.content_type, "size": a.size}
-                        for a in parsed.attachments],
+        "attachments": list(attachments),
     }

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from shared.envelopes import Envelope, make_envelope
 from shared.runtime import ServiceRuntime
 from services.email import thread_keys
-from services.email.parsing import compose_reply, reply_to_address
+from services.email.parsing import DeliveryFailure, compose_reply, reply_to_address
 from services.email.relay import RelayError, SmtpRelay
 from services.email.tables import sends
 
@@ -108,12 +108,32 @@ def _settle(rt: ServiceRuntime, envelope: Envelope, status: str, reason: str | N
             thread_keys.remember(db, reply["conversation_id"], [ours], "outbound")
             thread_keys.remember(db, reply["conversation_id"],
                                  [thread.get("message_id"), *(thread.get("references") or [])], "inbound")
-        rt.outbox.add(db, make_envelope("delivery.updated", {
-            "message_id": reply["message_id"], "channel": "email", "status": status, "reason": reason,
-            "provider_message_id": ours if status == "sent" else None, "occurred_at": _now()},
-            source=SOURCE, caused_by=envelope))
+        rt.outbox.add(db, _delivery_updated(reply["message_id"], status, reason, ours if status == "sent" else None,
+                                            caused_by=envelope))
     if status == "failed":
         log.warning("email_reply_failed", reply_id=reply["message_id"], reason=reason)
+
+
+def record_bounce(rt: ServiceRuntime, failure: DeliveryFailure) -> bool:
+    """A bounce of a reply we sent marks it `failed` with the reason; False when the mail is not ours."""
+    with rt.db.transaction() as db:
+        row = db.execute(select(sends).where(sends.c.email_message_id == failure.original_message_id)
+                         .with_for_update()).first()
+        if row is None:
+            return False
+        if row.status != "failed":  # the same bounce again changes nothing
+            db.execute(update(sends).where(sends.c.reply_id == row.reply_id).values(
+                status="failed", reason=failure.reason, updated_at=_now()))
+            rt.outbox.add(db, _delivery_updated(row.reply_id, "failed", failure.reason, row.email_message_id))
+    log.warning("email_reply_bounced", reply_id=row.reply_id, reason=failure.reason)
+    return True
+
+
+def _delivery_updated(reply_id: str, status: str, reason: str | None, provider_message_id: str | None,
+                      caused_by: Envelope | None = None) -> Envelope:
+    return make_envelope("delivery.updated", {
+        "message_id": reply_id, "channel": "email", "status": status, "reason": reason,
+        "provider_message_id": provider_message_id, "occurred_at": _now()}, source=SOURCE, caused_by=caused_by)
 
 
 def _send_row(db: Session, reply: dict, inbox_address: str):

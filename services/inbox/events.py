@@ -51,8 +51,8 @@ def conversation_updated(rt: ServiceRuntime, db: Session, conversation_id: str, 
 
 
 def message_events(rt: ServiceRuntime, db: Session, message: dict, conversation_id: str,
-                   caused_by: Envelope | None = None) -> None:
-    """`message.stored` for search, and `message.received` for routing when a customer wrote."""
+                   caused_by: Envelope | None = None, routed: bool = True) -> None:
+    """`message.stored` for search, and `message.received` for routing when a customer wrote (if `routed`)."""
     row = conversation_row(db, conversation_id)
     summary = context.conversation_summary(row)
     summary["last_agent_id"] = context.last_agent_id(db, row.contact_id)
@@ -60,5 +60,5 @@ def message_events(rt: ServiceRuntime, db: Session, message: dict, conversation_
                | {"sender": message.get("sender", ""), "channel_message_id": message.get("channel_message_id")},
                "conversation": summary, "contact": context.contact_summary(db, row.contact_id)}
     rt.outbox.add(db, make_envelope("message.stored", payload, source=SOURCE, caused_by=caused_by))
-    if message["direction"] == "inbound":
+    if routed and message["direction"] == "inbound":
         rt.outbox.add(db, make_envelope("message.received", payload, source=SOURCE, caused_by=caused_by))

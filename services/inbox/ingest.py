@@ -27,13 +27,17 @@ def handle_inbound(rt: ServiceRuntime, envelope: Envelope) -> None:
         contact_id = resolve_contact(db, msg)
         conversation_id, opened = thread_message(db, contact_id, msg)
         stored = _store_message(db, conversation_id, msg)
-        _touch_conversation(db, conversation_id, msg, stored)
+        # An automatic reply (out-of-office, Auto-Submitted) is kept for the record, but it is not the
+        # customer asking again: it leaves an existing conversation as it was and never goes to routing.
+        automatic = bool(msg["metadata"].get("auto_reply"))
+        if opened or not automatic:
+            _touch_conversation(db, conversation_id, msg, stored)
         conversation = db.execute(select(conversations).where(conversations.c.id == conversation_id)).one()
-        record_activity(db, conversation_id, "customer", "conversation_opened" if opened else "message_received",
-                        channel=msg["channel"], message_id=stored["id"])
+        action = "conversation_opened" if opened else "auto_reply_received" if automatic else "message_received"
+        record_activity(db, conversation_id, "customer", action, channel=msg["channel"], message_id=stored["id"])
         notify_agents(db, "message.created", conversation, message_id=stored["id"], direction="inbound",
                       channel=msg["channel"], preview=domain.preview(stored["text"]))
-        message_events(rt, db, stored, conversation_id, caused_by=envelope)
+        message_events(rt, db, stored, conversation_id, caused_by=envelope, routed=not automatic)
 
 
 def _already_stored(db: Session, msg: dict) -> bool:

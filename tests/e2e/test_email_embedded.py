@@ -7,6 +7,7 @@ it was resolved.
 """
 
 from dataclasses import replace
+from pathlib import Path
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -15,10 +16,12 @@ import smtplib
 
 from shared import embedded
 from shared.messaging import MessageBus
+from services.email import inbound
 from tests.integration.email.smtp_sink import SmtpSink
 from tests.support.http import Client, wait_until
 
 INBOX = "support@switchboard.local"
+BOUNCE = Path(__file__).resolve().parents[1] / "data" / "email" / "bounce_mailer_daemon.eml"
 
 
 @pytest.fixture
@@ -178,6 +181,80 @@ def test_mail_that_cannot_become_a_customer_message_is_kept_for_admins(switchboa
     agent_only = agent(switchboard)
     assert agent_only.get("/api/v1/email/quarantine").status_code == 403
     assert Client(switchboard.url).get("/api/v1/email/quarantine").status_code == 401
+
+
+def test_an_agent_downloads_a_customers_attachment_from_the_conversation(switchboard, monkeypatch):
+    monkeypatch.setattr(inbound, "MAX_ATTACHMENT_BYTES", 2048)
+    invoice, video = b"%PDF-1.7 the invoice", b"v" * 5000
+    mail = customer_mail("Wrong invoice", "The invoice is attached; the video shows the damage.")
+    mail.add_attachment(invoice, maintype="application", subtype="pdf", filename="Rechnung März.pdf")
+    mail.add_attachment(video, maintype="video", subtype="mp4", filename="damage.mp4")
+    send(switchboard, mail)
+
+    dana = agent(switchboard)
+    conversation = only_conversation(dana)
+    [message] = messages_of(dana, conversation["id"])
+    pdf, mp4 = message["attachments"]
+    assert pdf["filename"] == "Rechnung März.pdf" and pdf["size"] == len(invoice) and pdf["too_large"] is False
+    assert mp4 == {"filename": "damage.mp4", "content_type": "video/mp4", "size": len(video), "too_large": True,
+                   "url": None}
+
+    download = dana.get(pdf["url"])
+    assert download.status_code == 200 and download.content == invoice
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert "filename*=UTF-8''Rechnung%20M%C3%A4rz.pdf" in download.headers["Content-Disposition"]
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+
+    stranger = Client(switchboard.url).get(pdf["url"])
+    assert stranger.status_code == 401 and stranger.json()["error"]["code"] == "unauthorized"
+    for missing in ("/api/v1/email/attachments/00000000-0000-4000-8000-000000000000",
+                    "/api/v1/email/attachments/not-an-id"):
+        assert dana.get(missing).json()["error"]["code"] == "not_found"
+
+
+def test_an_out_of_office_answer_is_kept_without_reopening_the_conversation(switchboard, relay):
+    send(switchboard, customer_mail("Warranty", "Is my kettle still covered?"))
+    admin = Client(switchboard.url, "test-admin-token")
+    conversation = only_conversation(admin)
+    admin.post(f"/api/v1/conversations/{conversation['id']}/messages", json={"text": "Yes, for two years."})
+    assert wait_until(lambda: len(relay.received) == 1)
+    assert admin.request("PATCH", f"/api/v1/conversations/{conversation['id']}",
+                         json={"status": "resolved"}).status_code == 200
+    before = admin.get(f"/api/v1/conversations/{conversation['id']}").json()
+
+    out_of_office = customer_mail("Automatic reply: Re: Warranty", "I am away until Monday.",
+                                  in_reply_to=relay.received[0].message["Message-ID"])
+    out_of_office["Auto-Submitted"] = "auto-replied"
+    send(switchboard, out_of_office)
+
+    assert wait_until(lambda: len(messages_of(admin, conversation["id"])) == 3)
+    after = admin.get(f"/api/v1/conversations/{conversation['id']}").json()
+    assert after["status"] == "resolved" and after["waiting_since"] == before["waiting_since"]
+    assert after["messages"][2]["metadata"]["auto_reply"] is True
+    assert after["activity"][-1]["action"] == "auto_reply_received"
+
+
+def test_a_bounce_of_our_reply_marks_it_failed_with_the_remote_servers_reason(switchboard, relay):
+    send(switchboard, customer_mail("Delivery address", "Please change it.", sender="no.such.user@example.com"))
+    admin = Client(switchboard.url, "test-admin-token")
+    conversation = only_conversation(admin)
+    admin.post(f"/api/v1/conversations/{conversation['id']}/messages", json={"text": "Done, changed."})
+    assert wait_until(lambda: messages_of(admin, conversation["id"])[1]["status"] == "sent")
+
+    # What the customer's mail server sent back, a while after our relay took the reply (Postfix's DSN).
+    ours = relay.received[0].message["Message-ID"]
+    dsn = BOUNCE.read_bytes().replace(b"<174289740800.5555.1010101010101010101@northwind.example>", ours.encode())
+    with smtplib.SMTP("127.0.0.1", switchboard.smtp.port, timeout=15) as client:
+        client.sendmail("", [INBOX], dsn)
+
+    assert wait_until(lambda: messages_of(admin, conversation["id"])[1]["status"] == "failed")
+    detail = admin.get(f"/api/v1/conversations/{conversation['id']}").json()
+    assert len(detail["messages"]) == 2
+    assert "550 5.1.1" in detail["messages"][1]["status_reason"]
+    assert "User unknown" in detail["messages"][1]["status_reason"]
+    assert detail["activity"][-1]["action"] == "delivery_failed"
+    assert admin.get("/api/v1/email/quarantine").json()["total"] == 0
 
 
 @pytest.mark.parametrize("body, headers, status, code", [

@@ -57,13 +57,18 @@ def check_raw(raw: object) -> bytes:
     return raw
 
 
+def too_nested(raw: bytes) -> bool:
+    """More multipart containers than the stdlib parser walks in reasonable time."""
+    return len(_BOUNDARY.findall(raw)) > limits.MAX_MULTIPART_CONTAINERS
+
+
 def _parse_mime(raw: bytes, warnings: list[str]) -> tuple[Message, bool]:
     """Parse the MIME tree, or only the headers when the tree is too deep to walk safely."""
     # compat32 keeps header values as raw strings; policy.default would build (and
     # rebuild, on every access) a parsed header object, which costs most of the time.
     # Address headers are parsed with policy.default's parser where they are read.
     parser = BytesParser(policy=policy.compat32)
-    if len(_BOUNDARY.findall(raw)) <= limits.MAX_MULTIPART_CONTAINERS:
+    if not too_nested(raw):
         try:
             return parser.parsebytes(raw), True
         except RecursionError:

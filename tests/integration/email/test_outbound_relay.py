@@ -7,19 +7,22 @@ delivery reports are read off the inbox's queue, as the inbox would receive them
 import threading
 from dataclasses import replace
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
 from shared.config import Settings
 from shared.envelopes import load_envelope, make_envelope
 from shared.messaging import MessageBus
-from services.email import outbound, thread_keys
+from services.email import inbound, outbound, thread_keys
+from services.email.quarantine import list_quarantined
 from services.email.bootstrap import bootstrap
 from tests.integration.email.conftest import INBOX
 from tests.integration.email.smtp_sink import SmtpSink
 from tests.support.http import wait_until
 
 CONVERSATION = "7d1c7a52-5b7e-4c52-9d6e-2b1f0c4e9a10"
+BOUNCE = (Path(__file__).resolve().parents[2] / "data" / "email" / "bounce_mailer_daemon.eml").read_bytes()
 
 
 @pytest.fixture
@@ -148,3 +151,24 @@ def test_an_address_no_mail_can_reach_fails_the_reply(settings, start_email):
         report = wait_for_report(settings)
     assert report["status"] == "failed" and "invalid email address" in report["reason"]
     assert relay.handler.attempts == 0
+
+
+def test_a_bounce_of_a_sent_reply_fails_it_once_and_a_stray_bounce_is_kept_aside(settings, start_email):
+    with SmtpSink() as relay:
+        service = start_email(relay.url)
+        request_reply(settings)
+        assert wait_for_report(settings)["status"] == "sent"
+    ours = relay.received[0].message["Message-ID"].encode()
+    bounce = BOUNCE.replace(b"<174289740800.5555.1010101010101010101@northwind.example>", ours)
+
+    for _ in range(2):  # the bounce delivered twice (a retried SMTP transaction)
+        outcome = inbound.take_in(service.runtime, bounce, source="smtp")
+        assert outcome.accepted and outcome.quarantine_id is None
+    report = wait_for_report(settings)
+    assert report["message_id"] == "0b0e3a4e-1111-4c1d-8a55-3e0f4b6d7c21" and report["status"] == "failed"
+    assert "550 5.1.1" in report["reason"] and "User unknown" in report["reason"]
+    assert delivery_reports(settings) == []
+
+    stray = inbound.take_in(service.runtime, BOUNCE, source="smtp")  # returns a mail we never sent
+    assert not stray.accepted
+    assert list_quarantined(service.runtime)[1] == 1

@@ -14,7 +14,8 @@ import pytest
 from shared.config import Settings
 from shared.envelopes import load_envelope
 from shared.messaging import MessageBus
-from services.email import thread_keys
+from services.email import inbound, thread_keys
+from services.email.attachments import find_attachment
 from services.email.bootstrap import bootstrap
 from services.email.quarantine import list_quarantined
 from services.email.smtp_server import SmtpServer
@@ -138,6 +139,39 @@ def test_an_auto_reply_in_a_known_thread_is_published_marked_as_automatic(smtp, 
     [envelope] = published(settings)
     assert envelope.payload["metadata"]["auto_reply"] is True
     assert envelope.payload["thread"]["conversation_id"] == "conversation-9"
+
+
+def with_files(*files: tuple[str, str, bytes]) -> EmailMessage:
+    message = mail("The photos you asked for.", Message_ID="<files-1@example.com>")
+    for filename, content_type, content in files:
+        maintype, subtype = content_type.split("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+    return message
+
+
+def test_attachments_are_kept_up_to_the_limit_and_published_with_their_urls(smtp, settings, email_service,
+                                                                            monkeypatch):
+    monkeypatch.setattr(inbound, "MAX_ATTACHMENT_BYTES", 1024)
+    photo, scan = b"\x89PNG small photo", b"%PDF-" + b"x" * 4000
+    send(smtp, with_files(("../../etc/photo.png", "image/png", photo), ("scan.pdf", "application/pdf", scan)))
+    [envelope] = published(settings)
+    kept, dropped = envelope.payload["attachments"]
+    assert kept["filename"] == "etc_photo.png" and kept["content_type"] == "image/png"
+    assert kept["size"] == len(photo) and kept["too_large"] is False
+    assert kept["url"].startswith("/api/v1/email/attachments/")
+    assert dropped == {"filename": "scan.pdf", "content_type": "application/pdf", "size": len(scan),
+                       "too_large": True, "url": None}
+    with email_service.runtime.db.reading() as db:
+        stored = find_attachment(db, kept["url"].rpartition("/")[2])
+    assert stored.content == photo and stored.too_large is False
+
+
+def test_a_mail_delivered_again_points_at_the_attachments_stored_the_first_time(smtp, settings):
+    files = with_files(("notes.txt", "text/plain", b"first copy"))
+    send(smtp, files)
+    send(smtp, files)
+    first, again = published(settings)
+    assert first.payload["attachments"] == again.payload["attachments"]
 
 
 def test_the_server_answers_451_when_the_broker_is_down(settings):

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.envelopes import make_envelope
+from shared.envelopes import dump_envelope, load_envelope, make_envelope
+from services.email.attachments import media_type, safe_filename
 from services.email.inbound_message import NotACustomerMessage, check_customer_message, inbound_payload, thread_ids
 from services.email.parsing import parse_email
 from services.email.smtp_server import is_inbox_recipient
@@ -31,12 +32,41 @@ def test_the_new_part_of_a_reply_is_the_text_and_the_quote_is_kept_beside_it():
     make_envelope("inbound.email", payload, source="tests")  # fits the shared schema
 
 
-def test_attachments_travel_as_name_type_and_size():
-    payload = inbound_payload(parsed("attachment_pdf.eml"), conversation_id=None, received_at=NOW)
-    [attachment] = payload["attachments"]
-    assert attachment["content_type"] == "application/pdf" and attachment["size"] > 0
-    assert attachment["filename"].endswith(".pdf")
+def test_stored_attachments_travel_with_their_urls_and_fit_the_shared_schema():
+    stored = [{"filename": "invoice.pdf", "content_type": "application/pdf", "size": 120, "too_large": False,
+               "url": "/api/v1/email/attachments/a-1"},
+              {"filename": "video.mp4", "content_type": "video/mp4", "size": 90_000_000, "too_large": True,
+               "url": None}]
+    payload = inbound_payload(parsed("attachment_pdf.eml"), conversation_id=None, received_at=NOW,
+                              attachments=stored)
     assert "conversation_id" not in payload["thread"]
+    envelope = load_envelope(dump_envelope(make_envelope("inbound.email", payload, source="tests")))
+    assert envelope.payload["attachments"] == stored
+
+
+@pytest.mark.parametrize("given, safe", [
+    ("invoice.pdf", "invoice.pdf"),
+    ("../../etc/passwd", "etc_passwd"),
+    ("C:\\Users\\ana\\Rechnung März.pdf", "C_Users_ana_Rechnung März.pdf"),
+    ('a"; filename="evil.exe', "a_ filename=_evil.exe"),
+    ("line\r\nbreak.txt", "line_break.txt"),
+    ("...", "attachment"),
+    (None, "attachment"),
+    ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),
+])
+def test_attachment_names_are_made_safe_to_offer_as_a_download(given, safe):
+    assert safe_filename(given) == safe
+
+
+@pytest.mark.parametrize("declared, served", [
+    ("image/png", "image/png"),
+    ("Application/PDF", "application/pdf"),
+    ("text/html\r\nSet-Cookie: a=b", "application/octet-stream"),
+    ("nonsense", "application/octet-stream"),
+    ("", "application/octet-stream"),
+])
+def test_only_a_plain_media_type_is_served_as_declared(declared, served):
+    assert media_type(declared) == served
 
 
 def test_an_auto_reply_is_marked_with_its_reason():
