@@ -16,9 +16,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/switchboard run
 
-## test: the whole suite (unit, integration against the local RabbitMQ and PostgreSQL, end to end)
+## test: the whole suite (unit, integration against the local RabbitMQ and PostgreSQL, end to end), two at a time
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 ## test-fast: unit tests only (no broker or database needed)
 test-fast: $(STAMP)
