@@ -165,6 +165,13 @@ class AgentUpdatedSchema(_Payload):
     active = fields.Boolean(load_default=True)
 
 
+class TeamUpdatedSchema(_Payload):
+    """A team as routing knows it now (`team.updated`): others keep its name."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+
+
 class ConversationEscalatedSchema(_Payload):
     """A conversation waited for an agent longer than its team allows (`conversation.escalated`)."""
 
@@ -187,6 +194,7 @@ PAYLOAD_SCHEMAS: dict[tuple[str, int], type[Schema]] = {
     ("conversation.assigned", 1): AssignmentDecisionSchema,
     ("agent.updated", 1): AgentUpdatedSchema,
     ("conversation.escalated", 1): ConversationEscalatedSchema,
+    ("team.updated", 1): TeamUpdatedSchema,
 }
 
 

@@ -1,4 +1,4 @@
-"""Applying what other services decided: routing's assignments and channels' delivery reports."""
+"""Applying what other services decided: routing's assignments, escalations, agents and teams; delivery reports."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ CONSUMER = "inbox.updates"
 
 
 def handle_update(rt: ServiceRuntime, envelope: Envelope) -> None:
-    """Dispatch by event type (the `inbox.updates` queue carries both)."""
+    """Dispatch by event type (the `inbox.updates` queue carries them all)."""
     handler = {"conversation.assigned": apply_assignment, "delivery.updated": apply_delivery,
-               "agent.updated": apply_agent}.get(envelope.type)
+               "agent.updated": apply_agent, "conversation.escalated": apply_escalation,
+               "team.updated": apply_team}.get(envelope.type)
     if handler is not None:
         handler(rt, envelope)
 
@@ -47,6 +48,34 @@ def apply_assignment(rt: ServiceRuntime, envelope: Envelope) -> None:
         notify_agents(db, "conversation.assigned", conversation_row(db, row.id), agent_id=decision["agent_id"],
                       team_id=decision["team_id"], waiting=decision["waiting"], preview=row.last_message_preview)
         conversation_updated(rt, db, row.id, ["assignee", "team", "priority", "labels"], caused_by=envelope)
+
+
+def apply_escalation(rt: ServiceRuntime, envelope: Envelope) -> None:
+    """A conversation waited too long for an agent: say so in its activity and to the agents who see it.
+
+    The raised priority itself arrives with routing's `conversation.assigned`, which follows.
+    """
+    escalation = envelope.payload
+    with rt.db.transaction() as db:
+        if not claim_message(db, rt.processed, CONSUMER, envelope.id):
+            return
+        row = db.execute(select(conversations).where(conversations.c.id == escalation["conversation_id"])).first()
+        if row is None:
+            return
+        details = {k: escalation[k] for k in ("team_id", "priority", "previous_priority", "waited_seconds",
+                                               "limit_seconds")}
+        record_activity(db, row.id, "routing", "escalated", **details)
+        notify_agents(db, "conversation.escalated", row, **details)
+
+
+def apply_team(rt: ServiceRuntime, envelope: Envelope) -> None:
+    """A team was renamed: its conversations show the new name."""
+    team = envelope.payload
+    with rt.db.transaction() as db:
+        if not claim_message(db, rt.processed, CONSUMER, envelope.id):
+            return
+        remember_team(db, team["id"], team["name"])
+        db.execute(update(conversations).where(conversations.c.team_id == team["id"]).values(team_name=team["name"]))
 
 
 def apply_delivery(rt: ServiceRuntime, envelope: Envelope) -> None:

@@ -20,6 +20,15 @@ class _Strict(Schema):
         unknown = RAISE
 
 
+class _JsonBoolean(fields.Boolean):
+    """JSON true or false only: "no" or 0 must not be taken for a yes or a no (it decides who can log in)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class LoginIn(_Strict):
     email = fields.String(required=True, validate=validate.Length(min=1, max=320))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
@@ -32,8 +41,15 @@ class AssignmentIn(_Strict):
 class TeamIn(_Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     assignment = fields.Nested(AssignmentIn, load_default=lambda: {"strategy": "round_robin"})
-    max_wait_seconds = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    max_wait_seconds = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
     offline_policy = fields.String(load_default="keep", validate=validate.OneOf(("keep", "requeue")))
+
+
+class TeamPatch(_Strict):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    assignment = fields.Nested(AssignmentIn)
+    max_wait_seconds = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
+    offline_policy = fields.String(validate=validate.OneOf(("keep", "requeue")))
 
 
 class AgentIn(_Strict):
@@ -55,6 +71,8 @@ class AgentPatch(_Strict):
     teams = fields.List(fields.String())
     skills = fields.List(fields.String(validate=validate.Length(min=1, max=50)))
     capacity = fields.Float(validate=validate.Range(min=0, max=1000))
+    # False deactivates: no login, no new conversations, open ones follow the teams' offline policy.
+    active = _JsonBoolean()
 
 
 class PresenceIn(_Strict):
@@ -99,6 +117,14 @@ def _rt():
     return current_app.extensions["switchboard_routing"].runtime
 
 
+def _caller(*, admin: bool = False):
+    """The caller; an agent deactivated after their token was issued is refused (401), as the inbox does."""
+    principal = current_principal()
+    if principal.kind == "agent":
+        directory.check_active(_rt(), principal.id)
+    return require_admin() if admin else principal
+
+
 @blp.route("/auth/login")
 class Login(MethodView):
     @blp.arguments(LoginIn)
@@ -114,43 +140,50 @@ class Login(MethodView):
 @blp.route("/teams")
 class Teams(MethodView):
     def get(self):
-        current_principal()
+        _caller()
         return {"items": directory.list_teams(_rt())}
 
     @blp.arguments(TeamIn)
     def post(self, data):
-        require_admin()
+        _caller(admin=True)
         return directory.create_team(_rt(), data), 201
 
 
 @blp.route("/teams/<team_id>")
-def get_team(team_id):
-    current_principal()
-    return directory.get_team(_rt(), team_id)
+class TeamById(MethodView):
+    def get(self, team_id):
+        _caller()
+        return directory.get_team(_rt(), team_id)
+
+    @blp.arguments(TeamPatch)
+    def patch(self, data, team_id):
+        """Rename a team or change its strategy, waiting limit (max_wait_seconds) or offline policy."""
+        _caller(admin=True)
+        return directory.update_team(_rt(), team_id, data)
 
 
 @blp.route("/agents")
 class Agents(MethodView):
     def get(self):
-        current_principal()
+        _caller()
         return {"items": directory.list_agents(_rt())}
 
     @blp.arguments(AgentIn)
     def post(self, data):
-        require_admin()
+        _caller(admin=True)
         return directory.create_agent(_rt(), data), 201
 
 
 @blp.route("/agents/<agent_id>")
 class AgentById(MethodView):
     def get(self, agent_id):
-        principal = current_principal()
+        principal = _caller()
         return directory.get_agent(_rt(), principal.id if agent_id == "me" else agent_id)
 
     @blp.arguments(AgentPatch)
     def patch(self, data, agent_id):
-        """Change an agent (teams, skills, capacity, ...); others learn of it through `agent.updated`."""
-        require_admin()
+        """Change an agent (teams, skills, capacity, active, ...); others learn of it through `agent.updated`."""
+        _caller(admin=True)
         return directory.update_agent(_rt(), agent_id, data)
 
 
@@ -158,7 +191,7 @@ class AgentById(MethodView):
 @blp.arguments(PresenceIn)
 def put_presence(data, agent_id):
     """Online, away or offline; an agent coming online is handed waiting conversations at once."""
-    principal = current_principal()
+    principal = _caller()
     if agent_id == "me":
         if principal.kind != "agent":
             raise ApiError(403, "Only an agent has a presence of its own")
@@ -171,28 +204,28 @@ def put_presence(data, agent_id):
 @blp.route("/routing/rules")
 class Rules(MethodView):
     def get(self):
-        require_admin()
+        _caller(admin=True)
         return {"items": rulebook.list_rules(_rt())}
 
     @blp.arguments(RuleIn)
     def post(self, data):
-        principal = require_admin()
+        principal = _caller(admin=True)
         return rulebook.create_rule(_rt(), principal, data), 201
 
 
 @blp.route("/routing/rules/<rule_id>")
 class RuleById(MethodView):
     def get(self, rule_id):
-        require_admin()
+        _caller(admin=True)
         return rulebook.get_rule(_rt(), rule_id)
 
     @blp.arguments(RuleIn)
     def put(self, data, rule_id):
-        principal = require_admin()
+        principal = _caller(admin=True)
         return rulebook.replace_rule(_rt(), principal, rule_id, data)
 
     def delete(self, rule_id):
-        principal = require_admin()
+        principal = _caller(admin=True)
         rulebook.delete_rule(_rt(), principal, rule_id)
         return "", 204
 
@@ -200,14 +233,14 @@ class RuleById(MethodView):
 @blp.route("/routing/rules/<rule_id>/versions")
 def rule_versions(rule_id):
     """Every version of a rule as it was saved, oldest first (decisions name the version they used)."""
-    require_admin()
+    _caller(admin=True)
     return {"items": rulebook.list_versions(_rt(), rule_id)}
 
 
 @blp.route("/routing/conversations/<conversation_id>/decisions")
 def conversation_decisions(conversation_id):
     """Every routing decision taken for a conversation, oldest first, each with its explanation."""
-    require_admin()
+    _caller(admin=True)
     return {"items": rulebook.list_decisions(_rt(), conversation_id)}
 
 
@@ -215,5 +248,5 @@ def conversation_decisions(conversation_id):
 @blp.arguments(SimulateIn)
 def simulate(data):
     """The decision that would be taken now, and why; nothing changes."""
-    require_admin()
+    _caller(admin=True)
     return rulebook.simulate(_rt(), data["message"] | {"from": data["message"].pop("from_")}, data["contact"])

@@ -18,7 +18,8 @@ from shared.envelopes import Envelope, make_envelope
 from shared.runtime import ServiceRuntime
 from shared.storage.idempotency import claim_message
 from services.routing.domain import Agent, Decision, RoutedMessage, Rule, Team, decide, waiting_order_key
-from services.routing.tables import agents, assignments, decisions, memberships, rules, teams, waiting
+from services.routing.tables import (agents, assignments, decisions, memberships, rules, team_transfers, teams,
+                                     waiting)
 
 CONSUMER = "routing.conversations"
 SOURCE = "routing"
@@ -50,8 +51,45 @@ def handle_routing_event(rt: ServiceRuntime, envelope: Envelope) -> None:
         serialize_routing(db)
         if envelope.type == "message.received":
             route_if_unowned(rt, db, envelope)
-        elif envelope.type == "conversation.updated" and sync_assignment(db, envelope.payload):
-            hand_out_waiting(rt, db)
+        elif envelope.type == "conversation.updated":
+            follow_update(rt, db, envelope)
+
+
+def follow_update(rt: ServiceRuntime, db: Session, envelope: Envelope) -> None:
+    """Follow what an agent did in the inbox; a conversation they sent to a team is routed within it now."""
+    payload = envelope.payload
+    transfer = _team_transfer_request(db, payload)  # read before sync_assignment drops the stored request
+    freed = sync_assignment(db, payload)
+    if transfer:
+        cid = transfer["conversation_id"]
+        freed |= db.execute(delete(assignments).where(assignments.c.conversation_id == cid)).rowcount > 0
+        db.execute(delete(waiting).where(waiting.c.conversation_id == cid))  # it may wait in the old team's queue
+        route(rt, db, transfer, caused_by=envelope)
+    if freed:
+        hand_out_waiting(rt, db)
+
+
+def _team_transfer_request(db: Session, payload: dict) -> dict | None:
+    """What to route when an agent sent the conversation to a team and nobody in particular: else None.
+
+    The customer's message routing kept for it is routed again; a conversation routing never held
+    is routed by what the conversation itself says (its last channel).
+    """
+    conversation = payload["conversation"]
+    if ("team_id" not in payload.get("changes", ()) or conversation["assignee_id"] or not conversation["team_id"]
+            or conversation["status"] == "resolved"
+            or db.execute(select(teams.c.id).where(teams.c.id == conversation["team_id"])).first() is None):
+        return None
+    cid = conversation["id"]
+    stored = (db.execute(select(waiting.c.request).where(waiting.c.conversation_id == cid)).scalar()
+              or db.execute(select(assignments.c.request).where(assignments.c.conversation_id == cid)).scalar())
+    message = stored["payload"]["message"] if stored else {
+        "id": None, "channel": (conversation["channels"] or ["email"])[-1], "direction": "inbound", "text": "",
+        "subject": "", "sender": "", "created_at": now().isoformat()}
+    since = conversation["waiting_since"]
+    return {"conversation_id": cid, "payload": {
+        "message": message, "contact": payload["contact"],
+        "conversation": {**conversation, "waiting_since": since.isoformat() if since else None}}}
 
 
 def routed_message(payload: dict) -> RoutedMessage:
@@ -104,11 +142,13 @@ def route(rt: ServiceRuntime, db: Session, request: dict, caused_by: Envelope | 
     `context` joins the explanation (why the conversation is being routed again, say).
     """
     at = now()
+    cid = request["conversation_id"]
     message = routed_message(request["payload"])
-    decision = decide_now(db, message)
+    transferred_to = db.execute(select(team_transfers.c.team_id)
+                                .where(team_transfers.c.conversation_id == cid)).scalar()
+    decision = decide_now(db, message, forced_team_id=transferred_to)
     if context:
         decision = replace(decision, explanation={**decision.explanation, **context})
-    cid = request["conversation_id"]
     if decision.agent_id:
         db.execute(insert(assignments).values(conversation_id=cid, agent_id=decision.agent_id,
                                               team_id=decision.team_id, channel=message.channel,
@@ -136,12 +176,12 @@ def is_key_account(contact: dict) -> bool:
     return contact.get("lifecycle_stage") == "key_account" or flag is True or str(flag).lower() == "true"
 
 
-def decide_now(db: Session, message: RoutedMessage) -> Decision:
-    """Run the rules and the team's strategy against the agents' current loads."""
+def decide_now(db: Session, message: RoutedMessage, forced_team_id: str | None = None) -> Decision:
+    """Run the rules and the team's strategy against the agents' current loads (within a team an agent chose)."""
     all_teams = {r.id: Team(id=r.id, name=r.name, strategy=r.strategy) for r in db.execute(select(teams)).all()}
     default = db.execute(select(teams.c.id).where(teams.c.is_default.is_(True))).scalar()
     return decide(message, load_rules(db), all_teams, load_agents(db), default_team_id=default,
-                  channel_weights=CHANNEL_WEIGHTS)
+                  channel_weights=CHANNEL_WEIGHTS, forced_team_id=forced_team_id)
 
 
 def load_rules(db: Session) -> list[Rule]:
@@ -151,8 +191,8 @@ def load_rules(db: Session) -> list[Rule]:
 
 
 def load_agents(db: Session) -> list[Agent]:
-    """Every agent with their current load (call under serialize_routing when the answer is acted on)."""
-    rows = db.execute(select(agents).order_by(agents.c.id)).all()
+    """Every active agent with their current load (call under serialize_routing when the answer is acted on)."""
+    rows = db.execute(select(agents).where(agents.c.active.is_(True)).order_by(agents.c.id)).all()
     team_ids, loads, counts = defaultdict(set), defaultdict(float), defaultdict(int)
     for agent_id, team_id in db.execute(select(memberships.c.agent_id, memberships.c.team_id)).all():
         team_ids[agent_id].add(team_id)
@@ -187,15 +227,22 @@ def publish_decision(rt: ServiceRuntime, db: Session, request: dict, team_id: st
 def sync_assignment(db: Session, payload: dict) -> bool:
     """Follow what agents did in the inbox (resolve, transfer, unassign); True if capacity was freed.
 
-    Only an agent's own change of owner (`assignee_id` among the changes) moves ownership here:
-    the inbox's echo of routing's own decisions may arrive after newer ones and must not undo them.
+    Only an agent's own change of owner (`assignee_id` or `team_id` among the changes) moves ownership
+    here: the inbox's echo of routing's own decisions may arrive after newer ones and must not undo them.
+    A team an agent chose is remembered, so later routing keeps the conversation in it.
     """
-    conversation = payload["conversation"]
+    conversation, changes = payload["conversation"], payload.get("changes", ())
     cid, owner = conversation["id"], conversation["assignee_id"]
     if conversation["status"] == "resolved":
         db.execute(delete(waiting).where(waiting.c.conversation_id == cid))
+        db.execute(delete(team_transfers).where(team_transfers.c.conversation_id == cid))
         return db.execute(delete(assignments).where(assignments.c.conversation_id == cid)).rowcount > 0
-    if "assignee_id" not in payload.get("changes", ()):
+    if "team_id" in changes:
+        _remember_team_transfer(db, cid, conversation["team_id"])
+    if "assignee_id" not in changes:
+        if owner and "team_id" in changes:  # the owner stays, now for their new team
+            db.execute(update(assignments).where(assignments.c.conversation_id == cid, assignments.c.agent_id == owner)
+                       .values(team_id=conversation["team_id"]))
         return False
     held = db.execute(select(assignments).where(assignments.c.conversation_id == cid)).first()
     if owner is None:
@@ -208,6 +255,12 @@ def sync_assignment(db: Session, payload: dict) -> bool:
         return True
     _adopt(db, cid, owner, conversation)
     return False
+
+
+def _remember_team_transfer(db: Session, cid: str, team_id: str | None) -> None:
+    db.execute(delete(team_transfers).where(team_transfers.c.conversation_id == cid))
+    if team_id and db.execute(select(teams.c.id).where(teams.c.id == team_id)).first():
+        db.execute(insert(team_transfers).values(conversation_id=cid, team_id=team_id, transferred_at=now()))
 
 
 def _adopt(db: Session, cid: str, owner: str, conversation: dict) -> None:

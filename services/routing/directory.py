@@ -53,6 +53,28 @@ def create_team(rt: ServiceRuntime, data: dict) -> dict:
     return get_team(rt, team_id)
 
 
+def update_team(rt: ServiceRuntime, team_id: str, changes: dict) -> dict:
+    """Rename a team or change its strategy, waiting limit or offline policy; the next decisions follow.
+
+    A new name is published (`team.updated`) so the inbox shows it on the team's conversations."""
+    values = {k: v for k, v in changes.items() if k in ("name", "max_wait_seconds", "offline_policy")}
+    if "assignment" in changes:
+        values["strategy"] = changes["assignment"]["strategy"]
+    try:
+        with rt.db.transaction() as db:
+            serialize_routing(db)
+            if db.execute(select(teams.c.id).where(teams.c.id == team_id)).first() is None:
+                raise ApiError(404, "No such team")
+            if values:
+                db.execute(update(teams).where(teams.c.id == team_id).values(**values))
+            if "name" in values:
+                rt.outbox.add(db, make_envelope("team.updated", {"id": team_id, "name": values["name"]},
+                                                source=SOURCE))
+    except IntegrityError:
+        raise ApiError(409, f"A team named {changes.get('name')!r} exists already") from None
+    return get_team(rt, team_id)
+
+
 def get_team(rt: ServiceRuntime, team_id: str) -> dict:
     with rt.db.reading() as db:
         row = db.execute(select(teams).where(teams.c.id == team_id)).first()
@@ -70,7 +92,7 @@ def agent_dict(db: Session, row) -> dict:
     team_ids = db.execute(select(memberships.c.team_id).where(memberships.c.agent_id == row.id)).scalars().all()
     return {"id": row.id, "name": row.name, "email": row.email, "role": row.role, "teams": sorted(team_ids),
             "skills": list(row.skills), "capacity": row.capacity, "presence": row.presence,
-            "created_at": row.created_at}
+            "active": row.active, "created_at": row.created_at}
 
 
 def create_agent(rt: ServiceRuntime, data: dict) -> dict:
@@ -93,8 +115,14 @@ def create_agent(rt: ServiceRuntime, data: dict) -> dict:
 
 
 def update_agent(rt: ServiceRuntime, agent_id: str, changes: dict) -> dict:
-    """Change an agent's name, role, teams, skills, capacity or password; more room is handed out at once."""
-    values = {k: v for k, v in changes.items() if k in ("name", "role", "capacity")}
+    """Change an agent's name, role, teams, skills, capacity, password or whether they are active.
+
+    A deactivated agent goes offline for good (until reactivated): their open conversations follow
+    their teams' offline policy. More room is handed out at once.
+    """
+    values = {k: v for k, v in changes.items() if k in ("name", "role", "capacity", "active")}
+    if changes.get("active") is False:
+        values["presence"] = "offline"
     if "email" in changes:
         values["email"] = changes["email"].lower()
     if "skills" in changes:
@@ -110,6 +138,8 @@ def update_agent(rt: ServiceRuntime, agent_id: str, changes: dict) -> dict:
             if "teams" in changes:
                 replace_memberships(db, agent_id, changes["teams"])
             _publish_agent(rt, db, agent_id)
+            if changes.get("active") is False:
+                requeue_for_offline_agent(rt, db, agent_id)
             hand_out_waiting(rt, db)
     except IntegrityError:
         raise ApiError(409, f"An agent with email {changes.get('email')!r} exists already") from None
@@ -128,7 +158,7 @@ def _publish_agent(rt: ServiceRuntime, db: Session, agent_id: str) -> None:
     agent = agent_dict(db, _agent_row(db, agent_id))
     rt.outbox.add(db, make_envelope("agent.updated", {
         "id": agent["id"], "name": agent["name"], "email": agent["email"], "role": agent["role"],
-        "team_ids": agent["teams"], "presence": agent["presence"], "active": True}, source=SOURCE))
+        "team_ids": agent["teams"], "presence": agent["presence"], "active": agent["active"]}, source=SOURCE))
 
 
 def _check_teams_exist(db: Session, team_ids: list[str]) -> None:
@@ -149,7 +179,7 @@ def list_agents(rt: ServiceRuntime) -> list[dict]:
 
 
 def check_login(rt: ServiceRuntime, email: str, password: str) -> dict:
-    """The agent with this email and password; 401 otherwise (the same answer for either mistake)."""
+    """The active agent with this email and password; 401 otherwise (the same answer for either mistake)."""
     with rt.db.reading() as db:
         row = db.execute(select(agents).where(agents.c.email == email.lower())).first()
         try:
@@ -158,7 +188,17 @@ def check_login(rt: ServiceRuntime, email: str, password: str) -> dict:
             row = None
         if row is None:
             raise ApiError(401, "Wrong email or password")
+        if not row.active:
+            raise ApiError(401, "This agent account is deactivated")
         return agent_dict(db, row)
+
+
+def check_active(rt: ServiceRuntime, agent_id: str) -> None:
+    """401 for an agent deactivated since their token was issued (tokens outlive a deactivation)."""
+    with rt.db.reading() as db:
+        active = db.execute(select(agents.c.active).where(agents.c.id == agent_id)).scalar()
+    if active is False:
+        raise ApiError(401, "This agent account is deactivated")
 
 
 def set_presence(rt: ServiceRuntime, agent_id: str, presence: str) -> dict:
@@ -167,6 +207,8 @@ def set_presence(rt: ServiceRuntime, agent_id: str, presence: str) -> dict:
     with rt.db.transaction() as db:
         serialize_routing(db)
         row = _agent_row(db, agent_id)
+        if not row.active:
+            raise ApiError(409, "This agent account is deactivated")
         if row.presence != presence:
             db.execute(update(agents).where(agents.c.id == agent_id).values(presence=presence))
             _publish_agent(rt, db, agent_id)

@@ -1,8 +1,8 @@
-"""The routing service's own tables: teams, agents, rules (versioned), assignments, the waiting queue."""
+"""The routing service's own tables: teams, agents, rules (versioned), assignments, the waiting queue, transfers."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, MetaData, String, Table, Text, true
 
 from shared.storage import outbox_table, processed_table
 from shared.storage.types import UtcDateTime
@@ -34,6 +34,8 @@ agents = Table(
     Column("presence", String(10), nullable=False, default="offline"),
     Column("last_assigned_at", UtcDateTime, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # A deactivated agent cannot log in and gets no conversations; their history keeps their name.
+    Column("active", Boolean, nullable=False, default=True, server_default=true()),
 )
 
 memberships = Table(
@@ -89,6 +91,14 @@ waiting = Table(
     Column("waiting_since", UtcDateTime, nullable=False),
     Column("escalated", Boolean, nullable=False, default=False),
     Column("request", JSON, nullable=False),  # what decide() needs to route it again
+)
+
+# The team an agent transferred a conversation to: routing keeps it in that team from then on.
+team_transfers = Table(
+    "routing_team_transfers", metadata,
+    Column("conversation_id", String(36), primary_key=True),
+    Column("team_id", String(36), ForeignKey("routing_teams.id"), nullable=False),
+    Column("transferred_at", UtcDateTime, nullable=False),
 )
 
 # Each decision and why, readable on the conversation.

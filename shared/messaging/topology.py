@@ -28,9 +28,9 @@ QUEUES: dict[str, QueueSpec] = {
     for spec in (
         # Customers' messages from every channel, to be stored and threaded.
         QueueSpec("inbox.inbound", ("inbound.*",)),
-        # Routing decisions, channels' delivery reports and agents' details, applied to conversations.
+        # Routing decisions, channels' delivery reports, agents' and teams' details, applied to conversations.
         QueueSpec("inbox.updates", ("conversation.assigned", "delivery.updated", "agent.updated",
-                                     "conversation.escalated")),
+                                     "conversation.escalated", "team.updated")),
         # Conversations that may need an owner, and changes that free an agent's capacity.
         QueueSpec("routing.conversations", ("message.received", "conversation.updated")),
         # Everything search must index.

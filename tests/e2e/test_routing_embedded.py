@@ -243,6 +243,8 @@ def test_a_conversation_waiting_too_long_is_escalated(switchboard, admin):
     escalation = conversation(admin, cid)["routing"]["escalation"]
     assert escalation["from"] == "normal" and escalation["to"] == "high" and escalation["limit_seconds"] == 60
     assert escalate_overdue(rt, now() + timedelta(hours=1)) == [], "a conversation is escalated once"
+    recorded = [a for a in conversation(admin, cid)["activity"] if a["action"] == "escalated"]
+    assert len(recorded) == 1 and recorded[0]["details"]["limit_seconds"] == 60
 
     ana = make_agent(admin, "Ana", [patient])
     assert wait_until(lambda: owner(admin, cid) == ana["id"])
@@ -310,3 +312,152 @@ def test_an_agent_taking_a_conversation_by_hand_uses_their_capacity(switchboard,
 def test_unknown_agents_are_404(admin, path, body):
     method = "PUT" if path.endswith("presence") else "PATCH"
     assert admin.request(method, path, json=body).status_code == 404
+
+
+class Customer:
+    """A web chat visitor who may write several times in one session."""
+
+    def __init__(self, switchboard, name: str):
+        session = Client(switchboard.url).post("/chat/v1/sessions", json={"name": name}).json()
+        self.name, self.session_id = name, session["session_id"]
+        self.client = Client(switchboard.url, session["token"])
+        self.admin = Client(switchboard.url, "test-admin-token")
+
+    def writes(self, text: str) -> str:
+        """Send `text`; the id of the conversation once the inbox shows it as the last message."""
+        sent = self.client.post(f"/chat/v1/sessions/{self.session_id}/messages", json={"text": text})
+        assert sent.status_code == 201
+        found = lambda: [c for c in self.admin.get("/api/v1/conversations").json()["items"]  # noqa: E731
+                         if c["contact"]["name"] == self.name and c["last_message"]["preview"] == text]
+        assert wait_until(lambda: len(found()) == 1)
+        return found()[0]["id"]
+
+
+def test_a_conversation_an_agent_sends_to_a_team_stays_in_that_team(switchboard, admin):
+    sales, billing = make_team(admin, "Sales"), make_team(admin, "Billing")
+    admin.post("/api/v1/routing/rules", json={"name": "all", "actions": [{"type": "assign_team", "team_id": sales}]})
+    ana = make_agent(admin, "Ana", [sales])
+    bo = make_agent(admin, "Bo", [billing], presence="offline")
+    jo = Customer(switchboard, "Jo")
+    cid = jo.writes("I need a refund")
+    assert wait_until(lambda: owner(admin, cid) == ana["id"])
+
+    moved = Client(switchboard.url).login("ana@example.com", PASSWORD).request(
+        "PATCH", f"/api/v1/conversations/{cid}", json={"team_id": billing, "note": "Refunds are Billing's"})
+    assert moved.status_code == 200, moved.text
+    assert wait_until(lambda: conversation(admin, cid)["routing"]["team"]["reason"] == "transferred by an agent")
+    assert owner(admin, cid) is None and conversation(admin, cid)["team"]["id"] == billing
+
+    assert jo.writes("Hello? Anyone?") == cid
+    later = Customer(switchboard, "Kim").writes("Another question")
+    assert wait_until(lambda: owner(admin, later) == ana["id"]), "routing has read Jo's message before Kim's"
+    assert owner(admin, cid) is None and conversation(admin, cid)["team"]["id"] == billing, \
+        "the customer writing again does not send it back to Sales by the rules"
+
+    Client(switchboard.url).login("bo@example.com", PASSWORD).request(
+        "PUT", "/api/v1/agents/me/presence", json={"status": "online"})
+    assert wait_until(lambda: owner(admin, cid) == bo["id"])
+    seen = conversation(admin, cid)
+    assert seen["team"]["id"] == billing and seen["context"]["notes"][-1]["text"] == "Refunds are Billing's"
+
+
+def test_an_admin_changes_a_team_after_creating_it(switchboard, admin):
+    team = make_team(admin, "Chat")
+    changed = admin.request("PATCH", f"/api/v1/teams/{team}", json={
+        "name": "Live chat", "assignment": {"strategy": "least_busy"}, "max_wait_seconds": 90,
+        "offline_policy": "requeue"})
+    assert changed.status_code == 200, changed.text
+    assert admin.get(f"/api/v1/teams/{team}").json() | {"created_at": None} == {
+        "id": team, "name": "Live chat", "assignment": {"strategy": "least_busy"}, "is_default": False,
+        "max_wait_seconds": 90, "offline_policy": "requeue", "created_at": None}
+
+    admin.post("/api/v1/routing/rules", json={"name": "all", "actions": [{"type": "assign_team", "team_id": team}]})
+    ana = make_agent(admin, "Ana", [team])
+    cid = chat(switchboard, "hello", name="Lu")
+    assert wait_until(lambda: owner(admin, cid) == ana["id"])
+    assert conversation(admin, cid)["routing"]["agent"]["reason"] == "least_busy"
+    assert admin.request("PATCH", f"/api/v1/teams/{team}", json={"name": "Chat desk"}).status_code == 200
+    assert wait_until(lambda: conversation(admin, cid)["team"]["name"] == "Chat desk"), "the inbox shows the new name"
+    bo = make_agent(admin, "Bo", [team])
+    admin.request("PUT", f"/api/v1/agents/{ana['id']}/presence", json={"status": "offline"})
+    assert wait_until(lambda: owner(admin, cid) == bo["id"]), "the offline policy changed to requeue"
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"assignment": {"strategy": "random"}}, "assignment"),
+    ({"max_wait_seconds": 0}, "max_wait_seconds"),
+    ({"max_wait_seconds": 10**30}, "max_wait_seconds"),
+    ({"max_wait_seconds": "soon"}, "max_wait_seconds"),
+    ({"offline_policy": "drop"}, "offline_policy"),
+    ({"name": ""}, "name"),
+    ({"colour": "blue"}, "colour"),
+])
+def test_a_bad_team_change_is_refused_with_422_and_changes_nothing(admin, body, field):
+    team = make_team(admin, "Chat", max_wait_seconds=60)
+    before = admin.get(f"/api/v1/teams/{team}").json()
+    answer = admin.request("PATCH", f"/api/v1/teams/{team}", json=body)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["code"] and any(k.split(".")[0] == field for k in answer.json()["error"]["details"])
+    assert admin.get(f"/api/v1/teams/{team}").json() == before
+
+
+def test_only_admins_change_teams_and_names_stay_unique(switchboard, admin):
+    team = make_team(admin, "Chat")
+    make_team(admin, "Email")
+    make_agent(admin, "Ana", [team])
+    agent = Client(switchboard.url).login("ana@example.com", PASSWORD)
+    assert agent.request("PATCH", f"/api/v1/teams/{team}", json={"name": "Mine"}).status_code == 403
+    assert Client(switchboard.url).request("PATCH", f"/api/v1/teams/{team}", json={"name": "x"}).status_code == 401
+    assert admin.request("PATCH", f"/api/v1/teams/{team}", json={"name": "Email"}).status_code == 409
+    assert admin.request("PATCH", "/api/v1/teams/nope", json={"name": "x"}).status_code == 404
+    assert admin.get(f"/api/v1/teams/{team}").json()["name"] == "Chat"
+
+
+def test_a_deactivated_agent_is_locked_out_and_their_conversations_follow_the_team(switchboard, admin):
+    team = make_team(admin, "Night", offline_policy="requeue")
+    admin.post("/api/v1/routing/rules", json={"name": "all", "actions": [{"type": "assign_team", "team_id": team}]})
+    ana = make_agent(admin, "Ana", [team])
+    ana_client = Client(switchboard.url).login("ana@example.com", PASSWORD)
+    cid = chat(switchboard, "hello", name="Mo")
+    assert wait_until(lambda: owner(admin, cid) == ana["id"])
+    assert ana_client.get(f"/api/v1/conversations/{cid}").status_code == 200
+    bo = make_agent(admin, "Bo", [team])
+
+    off = admin.request("PATCH", f"/api/v1/agents/{ana['id']}", json={"active": False})
+    assert off.status_code == 200, off.text
+    assert (off.json()["active"], off.json()["presence"]) == (False, "offline")
+    assert wait_until(lambda: owner(admin, cid) == bo["id"]), "the team re-queues an offline agent's conversations"
+    assert wait_until(lambda: ana_client.get("/api/v1/conversations").status_code == 401), \
+        "the inbox refuses a token issued before the deactivation"
+    assert Client(switchboard.url).post("/api/v1/auth/login", json={"email": "ana@example.com",
+                                                                      "password": PASSWORD}).status_code == 401
+    assert ana_client.request("PUT", "/api/v1/agents/me/presence", json={"status": "online"}).status_code == 401
+    assert admin.request("PUT", f"/api/v1/agents/{ana['id']}/presence", json={"status": "online"}).status_code == 409
+    later = chat(switchboard, "anyone?", name="Ned")
+    assert wait_until(lambda: owner(admin, later) == bo["id"])
+    moved = admin.request("PATCH", f"/api/v1/conversations/{later}", json={"assignee_id": ana["id"]})
+    assert moved.status_code == 422, "nothing new goes to a deactivated agent, not even by hand"
+
+    assert admin.request("PATCH", f"/api/v1/agents/{ana['id']}", json={"active": True}).status_code == 200
+    assert wait_until(lambda: ana_client.get("/api/v1/conversations").status_code == 200)
+
+
+@pytest.mark.parametrize("active", ["no", 0, None])
+def test_active_must_be_true_or_false(admin, active):
+    ana = make_agent(admin, "Ana", [default_team(admin)])
+    answer = admin.request("PATCH", f"/api/v1/agents/{ana['id']}", json={"active": active})
+    assert answer.status_code == 422 and "active" in answer.json()["error"]["details"]
+    assert admin.get(f"/api/v1/agents/{ana['id']}").json()["active"] is True
+
+
+def test_a_deactivated_admin_agents_token_no_longer_opens_the_admin_api(switchboard, admin):
+    root = make_agent(admin, "Root", [default_team(admin)], role="admin")
+    root_client = Client(switchboard.url).login("root@example.com", PASSWORD)
+    assert root_client.get("/api/v1/routing/rules").status_code == 200
+    assert admin.request("PATCH", f"/api/v1/agents/{root['id']}", json={"active": False}).status_code == 200
+    for method, path in [("GET", "/api/v1/routing/rules"), ("GET", "/api/v1/agents/me"), ("GET", "/api/v1/teams")]:
+        refused = root_client.request(method, path)
+        assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthorized", (method, path)
+    made = root_client.post("/api/v1/agents", json={"name": "Sneaky", "email": "sneaky@example.com",
+                                                    "password": PASSWORD, "teams": []})
+    assert made.status_code == 401

@@ -25,20 +25,42 @@ class _Outcome:
 
 
 def decide(message: RoutedMessage, rules: Sequence[Rule], teams: Mapping[str, Team], agents: Sequence[Agent], *,
-           default_team_id: str | None, channel_weights: Mapping[str, float]) -> Decision:
-    """Who should own this conversation now, and why. Pure; never raises for any message."""
+           default_team_id: str | None, channel_weights: Mapping[str, float],
+           forced_team_id: str | None = None) -> Decision:
+    """Who should own this conversation now, and why. Pure; never raises for any message.
+
+    `forced_team_id` is a team an agent transferred the conversation to: rules still set priority,
+    labels and skills, but their team (and any agent outside that team) is not followed.
+    """
     outcome = _Outcome(priority=message.priority if message.priority in PRIORITIES else DEFAULT_PRIORITY,
                        labels=list(message.labels))
+    forced = forced_team_id if forced_team_id in teams else None
     rule_traces = _apply_rules(message, rules, outcome)
-    team_id = outcome.team_id if outcome.team_id in teams else default_team_id
-    team_reason = "chosen by rule" if outcome.team_id in teams else "default team"
+    team_explanation = _team(outcome, teams, default_team_id, forced)
+    if forced:
+        outcome.team_id = forced
+        named = next((a for a in agents if a.id == outcome.agent_id), None)
+        if outcome.agent_id and (named is None or forced not in named.team_ids):
+            team_explanation["rule_agent_ignored"] = outcome.agent_id
+            outcome.agent_id = None
+    team_id = team_explanation["id"]
     weight = float(channel_weights.get(message.channel, 1.0))
     agent_id, agent_reason, candidates = _choose_agent(message, outcome, teams.get(team_id or ""), agents, weight)
-    explanation = {"rules": rule_traces, "team": {"id": team_id, "reason": team_reason},
+    explanation = {"rules": rule_traces, "team": team_explanation,
                    "agent": {"id": agent_id, "reason": agent_reason, "candidates": candidates},
                    "channel_weight": weight}
     return Decision(team_id=team_id, agent_id=agent_id, priority=outcome.priority, labels=tuple(outcome.labels),
                     required_skills=tuple(outcome.skills), waiting=agent_id is None, explanation=explanation)
+
+
+def _team(outcome: _Outcome, teams: Mapping[str, Team], default_team_id: str | None, forced: str | None) -> dict:
+    """The team and why: an agent's transfer, else the last rule that named one, else the default."""
+    if forced:
+        return {"id": forced, "reason": "transferred by an agent",
+                "rule_team_ignored": outcome.team_id if outcome.team_id != forced else None}
+    if outcome.team_id in teams:
+        return {"id": outcome.team_id, "reason": "chosen by rule"}
+    return {"id": default_team_id, "reason": "default team"}
 
 
 def _apply_rules(message: RoutedMessage, rules: Sequence[Rule], outcome: _Outcome) -> list[dict]:

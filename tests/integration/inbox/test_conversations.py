@@ -207,3 +207,41 @@ def test_a_transfer_to_another_team_leaves_it_to_that_teams_members(inbox):
     seen = detail.get_conversation(inbox.runtime, agent("bo", "billing"), cid)
     assert seen["assignee"] is None and seen["team"] == {"id": "billing", "name": "Billing"}
     assert seen["context"]["notes"][-1]["text"] == "For billing"
+
+
+def test_an_escalation_is_in_the_activity_and_on_the_teams_event_stream_once(inbox):
+    publish_agent(inbox, "bo", "Bo", ["billing"])
+    receive(inbox, CUSTOMER, "Nobody answers", channel="email")
+    cid = only_conversation(inbox)
+    assign(inbox, cid, agent_id=None, team_id="billing", team_name="Billing")
+    escalated = make_envelope("conversation.escalated", {
+        "conversation_id": cid, "team_id": "billing", "priority": "high", "previous_priority": "normal",
+        "waited_seconds": 301.5, "limit_seconds": 300}, source="routing")
+
+    updates.handle_update(inbox.runtime, wire(escalated))
+    updates.handle_update(inbox.runtime, wire(escalated))  # delivered twice: recorded once
+
+    entries = [a for a in detail.get_conversation(inbox.runtime, ADMIN, cid)["activity"] if a["action"] == "escalated"]
+    assert len(entries) == 1 and entries[0]["actor"] == "routing"
+    assert entries[0]["details"] == {"team_id": "billing", "priority": "high", "previous_priority": "normal",
+                                     "waited_seconds": 301.5, "limit_seconds": 300}
+    stream = [e for e in detail.events_after(inbox.runtime, agent("bo", "billing"), 0)
+              if e[1] == "conversation.escalated"]
+    assert len(stream) == 1 and stream[0][2]["conversation_id"] == cid and stream[0][2]["priority"] == "high"
+    assert not [e for e in detail.events_after(inbox.runtime, agent("cy", "sales"), 0)
+                if e[1] == "conversation.escalated"]
+
+
+def test_an_escalation_of_an_unknown_conversation_is_ignored(inbox):
+    updates.handle_update(inbox.runtime, wire(make_envelope("conversation.escalated", {
+        "conversation_id": "gone", "priority": "high", "previous_priority": "normal", "waited_seconds": 1.0,
+        "limit_seconds": 1}, source="routing")))
+
+
+def test_a_renamed_team_shows_its_new_name_on_its_conversations(inbox):
+    receive(inbox, CUSTOMER, channel="email")
+    cid = only_conversation(inbox)
+    assign(inbox, cid, agent_id=None, team_id="billing", team_name="Billing")
+    renamed = make_envelope("team.updated", {"id": "billing", "name": "Payments"}, source="routing")
+    updates.handle_update(inbox.runtime, wire(renamed))
+    assert detail.get_conversation(inbox.runtime, ADMIN, cid)["team"] == {"id": "billing", "name": "Payments"}

@@ -34,3 +34,11 @@ def two_routers(pg_settings):
     services = [bootstrap(pg_settings), bootstrap(pg_settings)]
     yield services
     close(*services)
+
+
+@pytest.fixture
+def routing(pg_settings):
+    """One routing service on PostgreSQL and RabbitMQ."""
+    service = bootstrap(pg_settings)
+    yield service
+    close(service)

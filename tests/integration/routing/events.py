@@ -33,3 +33,11 @@ def conversation_resolved(cid: str, *, channel: str = "chat", assignee_id: str |
     return make_envelope("conversation.updated", {
         "conversation": conversation(cid, channel=channel, status="resolved", assignee_id=assignee_id, version=9),
         "contact": contact(), "changes": ["status"]}, source="inbox")
+
+
+def conversation_changed(cid: str, changes: list[str], *, team_id: str | None, assignee_id: str | None = None,
+                         channel: str = "chat"):
+    """An agent changed conversation `cid` in the inbox (a transfer: `team_id` and/or `assignee_id` changed)."""
+    changed = conversation(cid, channel=channel, assignee_id=assignee_id, version=5) | {"team_id": team_id}
+    return make_envelope("conversation.updated", {"conversation": changed, "contact": contact(),
+                                                  "changes": changes}, source="inbox")

@@ -5,26 +5,16 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select, update
 
 from shared.envelopes import dump_envelope, load_envelope
 from shared.messaging import MessageBus
 from services.routing import directory
 from services.routing.assignment import handle_routing_event, now
-from services.routing.bootstrap import bootstrap
 from services.routing.escalation import EscalationClock, escalate_overdue
 from services.routing.tables import assignments, teams, waiting
-from tests.integration.routing.conftest import close
 from tests.integration.routing.events import conversation_resolved, message_received
 from tests.support.http import wait_until
-
-
-@pytest.fixture
-def routing(pg_settings):
-    service = bootstrap(pg_settings)
-    yield service
-    close(service)
 
 
 def feed(rt, envelope) -> None:

@@ -183,3 +183,42 @@ def test_an_unknown_team_from_a_rule_falls_back_to_the_default_team():
 def test_no_team_at_all_means_waiting():
     decision = decide(message(), [], {}, [agent("ana")], default_team_id=None, channel_weights=WEIGHTS)
     assert decision.waiting and decision.explanation["agent"]["reason"] == "nobody available: no team"
+
+
+def transferred(msg, rules=(), agents=(), to="billing"):
+    """The decision for a conversation an agent transferred to team `to`."""
+    return decide(msg, list(rules), TEAMS, list(agents), default_team_id="support", channel_weights=WEIGHTS,
+                  forced_team_id=to)
+
+
+def test_a_transfer_to_a_team_wins_over_the_rules_team_but_keeps_their_other_actions():
+    to_vip = rule({}, [{"type": "assign_team", "team_id": "vip"}, {"type": "set_priority", "value": "high"},
+                       {"type": "add_label", "value": "vip"}, {"type": "require_skill", "value": "es"}])
+    agents = [agent("ana", teams=("vip",), skills=("es",)), agent("bo", teams=("billing",)),
+              agent("cy", teams=("billing",), skills=("es",))]
+    decision = transferred(message(), [to_vip], agents)
+    assert (decision.team_id, decision.agent_id) == ("billing", "cy")
+    assert (decision.priority, decision.labels, decision.required_skills) == ("high", ("vip",), ("es",))
+    assert decision.explanation["team"] == {"id": "billing", "reason": "transferred by an agent",
+                                            "rule_team_ignored": "vip"}
+
+
+def test_after_a_transfer_only_agents_of_that_team_are_chosen():
+    named = rule({}, [{"type": "assign_agent", "agent_id": "ana"}])
+    agents = [agent("ana", teams=("support",)), agent("bo", teams=("billing",), presence="away")]
+    decision = transferred(message(last_agent_id="ana"), [named], agents)
+    assert decision.team_id == "billing" and decision.waiting and decision.agent_id is None
+    assert decision.explanation["team"]["rule_agent_ignored"] == "ana"
+    assert decision.explanation["agent"]["candidates"][0]["why_not"] == "is away"
+
+
+def test_a_rule_or_the_last_agent_may_still_pick_someone_in_the_transferred_team():
+    agents = [agent("ana", teams=("billing",)), agent("bo", teams=("billing",), last_assigned_minutes=-60)]
+    assert transferred(message(), [rule({}, [{"type": "assign_agent", "agent_id": "ana"}])], agents).agent_id == "ana"
+    sticky = transferred(message(last_agent_id="ana"), [], agents)
+    assert sticky.agent_id == "ana" and sticky.explanation["agent"]["reason"].startswith("sticky")
+
+
+def test_a_transfer_to_an_unknown_team_is_ignored():
+    decision = transferred(message(), [], [agent("ana")], to="gone")
+    assert decision.team_id == "support" and decision.explanation["team"]["reason"] == "default team"

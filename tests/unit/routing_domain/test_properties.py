@@ -47,20 +47,25 @@ def test_evaluation_never_raises_and_its_trace_is_json_ready(tree, msg):
 @relaxed
 @given(st.lists(st.tuples(conditions, st.lists(actions, max_size=4), st.booleans(), st.booleans()), max_size=4),
        messages, st.lists(st.tuples(st.sampled_from(["ana", "bo", "cy"]), st.floats(0, 5), st.floats(0, 5),
-                                    st.sampled_from(["online", "away", "offline"])), max_size=4))
-def test_deciding_never_raises_and_never_overfills_an_agent(rule_data, msg, agent_data):
+                                    st.sampled_from(["online", "away", "offline"])), max_size=4),
+       st.sampled_from([None, "support", "vip", "gone"]))
+def test_deciding_never_raises_and_never_overfills_an_agent(rule_data, msg, agent_data, transferred_to):
     rules = [rule(tree, acts, rule_id=f"r{i}", position=i, stop=stop, enabled=on)
              for i, (tree, acts, stop, on) in enumerate(rule_data)]
     agents = {name: agent(name, capacity=cap, load=load, presence=presence)
               for name, cap, load, presence in agent_data}
     teams = {"support": team("support"), "vip": team("vip", "least_busy")}
-    decision = decide(msg, rules, teams, list(agents.values()), default_team_id="support", channel_weights=WEIGHTS)
+    decision = decide(msg, rules, teams, list(agents.values()), default_team_id="support", channel_weights=WEIGHTS,
+                      forced_team_id=transferred_to)
     json.dumps(decision.explanation, allow_nan=False)
     assert decision.waiting == (decision.agent_id is None)
+    if transferred_to in teams:
+        assert decision.team_id == transferred_to, "a conversation an agent sent to a team stays in it"
     if decision.agent_id:
         chosen = agents[decision.agent_id]
         assert chosen.presence == "online"
         assert chosen.load + WEIGHTS.get(msg.channel, 1.0) <= chosen.capacity
+        assert transferred_to not in teams or transferred_to in chosen.team_ids
 
 
 @relaxed
