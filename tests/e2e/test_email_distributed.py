@@ -13,7 +13,6 @@ from tests.e2e.test_email_embedded import customer_mail, customer_reply
 from tests.e2e.test_first_conversation_distributed import ADMIN, online_agent
 from tests.integration.email.smtp_sink import SmtpSink
 from tests.support.http import Client, wait_until
-from tests.support.processes import DistributedSwitchboard
 
 INBOX = "support@switchboard.local"
 
@@ -25,19 +24,8 @@ def relay():
 
 
 @pytest.fixture
-def switchboard(amqp_url, postgres_url, tmp_path, relay):
-    environment = {"SWITCHBOARD_BROKER_URL": amqp_url, "SWITCHBOARD_DATABASE_URL": postgres_url,
-                   "SWITCHBOARD_DATA_DIR": str(tmp_path), "SWITCHBOARD_ADMIN_TOKEN": ADMIN,
-                   "SWITCHBOARD_SECRET_KEY": "distributed-secret-key-long-enough-for-hs256",
-                   "SWITCHBOARD_SMTP_RELAY_URL": relay.url}
-    running = DistributedSwitchboard(environment, tmp_path)
-    try:
-        yield running.start()
-    except Exception:
-        print(running.logs())
-        raise
-    finally:
-        running.stop()
+def switchboard(start_distributed, relay):
+    return start_distributed(SWITCHBOARD_SMTP_RELAY_URL=relay.url)
 
 
 def smtp_listening(port: int) -> bool:

@@ -13,28 +13,14 @@ from services.inbox.tables import messages
 from shared.envelopes import make_envelope
 from shared.messaging import MessageBus
 from tests.support.http import Client, SseListener, wait_until
-from tests.support.processes import DistributedSwitchboard
+from tests.support.processes import DISTRIBUTED_ADMIN
 
-ADMIN = "distributed-admin-token"
-
-
-@pytest.fixture
-def environment(amqp_url, postgres_url, tmp_path):
-    return {"SWITCHBOARD_BROKER_URL": amqp_url, "SWITCHBOARD_DATABASE_URL": postgres_url,
-            "SWITCHBOARD_DATA_DIR": str(tmp_path), "SWITCHBOARD_ADMIN_TOKEN": ADMIN,
-            "SWITCHBOARD_SECRET_KEY": "distributed-secret-key-long-enough-for-hs256", "SWITCHBOARD_LOG_LEVEL": "INFO"}
+ADMIN = DISTRIBUTED_ADMIN
 
 
 @pytest.fixture
-def switchboard(environment, tmp_path):
-    running = DistributedSwitchboard(environment, tmp_path)
-    try:
-        yield running.start()
-    except Exception:
-        print(running.logs())
-        raise
-    finally:
-        running.stop()
+def switchboard(start_distributed):
+    return start_distributed()
 
 
 def online_agent(base_url: str) -> Client:
@@ -68,9 +54,10 @@ def test_a_chat_travels_through_separate_processes_and_back(switchboard):
     assert wait_until(lambda: found()["total"] == 1, timeout=20)
 
 
-def test_every_chat_message_is_stored_exactly_once_when_the_inbox_consumer_is_killed(switchboard, environment):
-    bus = MessageBus(environment["SWITCHBOARD_BROKER_URL"])
-    engine = create_engine(environment["SWITCHBOARD_DATABASE_URL"])
+def test_every_chat_message_is_stored_exactly_once_when_the_inbox_consumer_is_killed(switchboard,
+                                                                                    distributed_environment):
+    bus = MessageBus(distributed_environment["SWITCHBOARD_BROKER_URL"])
+    engine = create_engine(distributed_environment["SWITCHBOARD_DATABASE_URL"])
 
     def stored() -> int:
         with engine.connect() as db:

@@ -17,25 +17,14 @@ from shared.web.auth import GATEWAY_PRINCIPAL_HEADER, Principal, sign_gateway_pr
 from tests.e2e.test_first_conversation_distributed import online_agent
 from tests.integration.gateway.receiver import JsonReceiver
 from tests.support.http import Client, SseListener, wait_until
-from tests.support.processes import DistributedSwitchboard
+from tests.support.processes import DISTRIBUTED_ADMIN, DISTRIBUTED_SECRET
 
-ADMIN = "distributed-admin-token"
-SECRET = "distributed-secret-key-long-enough-for-hs256"
+ADMIN, SECRET = DISTRIBUTED_ADMIN, DISTRIBUTED_SECRET
 
 
 @pytest.fixture
-def switchboard(amqp_url, postgres_url, tmp_path):
-    environment = {"SWITCHBOARD_BROKER_URL": amqp_url, "SWITCHBOARD_DATABASE_URL": postgres_url,
-                   "SWITCHBOARD_DATA_DIR": str(tmp_path), "SWITCHBOARD_ADMIN_TOKEN": ADMIN,
-                   "SWITCHBOARD_SECRET_KEY": SECRET, "SWITCHBOARD_WEBHOOKS_ALLOW_PRIVATE": "true"}
-    running = DistributedSwitchboard(environment, tmp_path)
-    try:
-        yield running.start()
-    except Exception:
-        print(running.logs())
-        raise
-    finally:
-        running.stop()
+def switchboard(start_distributed):
+    return start_distributed(SWITCHBOARD_WEBHOOKS_ALLOW_PRIVATE="true")
 
 
 def test_a_conversation_through_the_distributed_gateway_with_keys_streams_and_webhooks(switchboard):

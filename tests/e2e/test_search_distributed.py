@@ -13,29 +13,15 @@ import pytest
 
 from services.search.engines.embedded import EmbeddedSearchEngine
 from tests.support.http import Client, wait_until
-from tests.support.processes import BIN, DistributedSwitchboard
+from tests.support.processes import BIN, DISTRIBUTED_ADMIN
 
-ADMIN = "distributed-admin-token"
+ADMIN = DISTRIBUTED_ADMIN
 TEXTS = ["Parcel stuck in customs", "Second parcel missing", "Parcel label is wrong"]
 
 
 @pytest.fixture
-def environment(amqp_url, postgres_url, tmp_path):
-    return {"SWITCHBOARD_BROKER_URL": amqp_url, "SWITCHBOARD_DATABASE_URL": postgres_url,
-            "SWITCHBOARD_DATA_DIR": str(tmp_path), "SWITCHBOARD_ADMIN_TOKEN": ADMIN,
-            "SWITCHBOARD_SECRET_KEY": "distributed-secret-key-long-enough-for-hs256", "SWITCHBOARD_LOG_LEVEL": "INFO"}
-
-
-@pytest.fixture
-def switchboard(environment, tmp_path):
-    running = DistributedSwitchboard(environment, tmp_path)
-    try:
-        yield running.start()
-    except Exception:
-        print(running.logs())
-        raise
-    finally:
-        running.stop()
+def switchboard(start_distributed):
+    return start_distributed()
 
 
 def chat(base_url: str, text: str) -> None:
@@ -45,7 +31,7 @@ def chat(base_url: str, text: str) -> None:
     assert sent.status_code == 201, sent.text
 
 
-def test_messages_wait_for_the_search_consumer_and_a_lost_index_is_rebuilt(switchboard, environment, tmp_path):
+def test_messages_wait_for_the_search_consumer_and_a_lost_index_is_rebuilt(switchboard, tmp_path):
     admin = Client(switchboard.url, ADMIN)
     parcels = lambda: admin.get("/api/v1/search", params={"q": "parcel"}).json()["total"]  # noqa: E731
     switchboard.consumers["search"].kill()

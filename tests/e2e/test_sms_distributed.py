@@ -11,10 +11,10 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from tests.support.http import Client, wait_until
-from tests.support.processes import DistributedSwitchboard
+from tests.support.processes import DISTRIBUTED_ADMIN
 from tests.support.twilio_provider import FakeTwilioProvider
 
-ADMIN = "distributed-admin-token"
+ADMIN = DISTRIBUTED_ADMIN
 PUBLIC_URL = "https://support.example.com"
 INBOX_NUMBER, CUSTOMER = "+14155550100", "+14155550123"
 
@@ -26,21 +26,11 @@ def provider():
 
 
 @pytest.fixture
-def switchboard(amqp_url, postgres_url, tmp_path, provider):
-    environment = {
-        "SWITCHBOARD_BROKER_URL": amqp_url, "SWITCHBOARD_DATABASE_URL": postgres_url,
-        "SWITCHBOARD_DATA_DIR": str(tmp_path), "SWITCHBOARD_ADMIN_TOKEN": ADMIN,
-        "SWITCHBOARD_SECRET_KEY": "distributed-secret-key-long-enough-for-hs256", "SWITCHBOARD_PUBLIC_URL": PUBLIC_URL,
-        "SWITCHBOARD_TWILIO_ACCOUNT_SID": provider.account_sid, "SWITCHBOARD_TWILIO_AUTH_TOKEN": provider.auth_token,
-        "SWITCHBOARD_TWILIO_API_BASE": provider.api_base, "SWITCHBOARD_SMS_NUMBER": INBOX_NUMBER}
-    running = DistributedSwitchboard(environment, tmp_path)
-    try:
-        yield running.start()
-    except Exception:
-        print(running.logs())
-        raise
-    finally:
-        running.stop()
+def switchboard(start_distributed, provider):
+    return start_distributed(
+        SWITCHBOARD_PUBLIC_URL=PUBLIC_URL, SWITCHBOARD_TWILIO_ACCOUNT_SID=provider.account_sid,
+        SWITCHBOARD_TWILIO_AUTH_TOKEN=provider.auth_token, SWITCHBOARD_TWILIO_API_BASE=provider.api_base,
+        SWITCHBOARD_SMS_NUMBER=INBOX_NUMBER)
 
 
 def post_signed(base_url: str, path: str, form: dict, auth_token: str) -> requests.Response:

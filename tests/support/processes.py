@@ -14,6 +14,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+# The admin token and secret key of the distributed Switchboards tests start.
+DISTRIBUTED_ADMIN = "distributed-admin-token"
+DISTRIBUTED_SECRET = "distributed-secret-key-long-enough-for-hs256"
 HTTP_SERVICES = ("inbox", "routing", "webchat", "search", "sms", "email")
 
 
