@@ -1,10 +1,30 @@
-"""Starting Switchboard's distributed mode for a test: every process on this test's own vhost and database."""
+"""Starting Switchboard for a test: embedded in this process, or distributed on this test's own vhost and database."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from shared import embedded
+from shared.messaging import MessageBus
 from tests.support.processes import DISTRIBUTED_ADMIN, DISTRIBUTED_SECRET, DistributedSwitchboard
+
+
+@pytest.fixture
+def start_embedded(embedded_settings):
+    """`start_embedded(demo=..., **settings)` starts every service in this process; stopped when the test ends."""
+    started: list[embedded.EmbeddedSwitchboard] = []
+
+    def start(*, demo: bool = True, **settings) -> embedded.EmbeddedSwitchboard:
+        MessageBus("memory://").purge_all()
+        running = embedded.start(dataclasses.replace(embedded_settings, **settings), demo=demo)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ import shutil
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from shared import embedded
-from shared.messaging import MessageBus
 from tests.support.http import Client, wait_until
 
 CHROMIUM = "/usr/bin/chromium"
@@ -15,11 +13,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @pytest.fixture
-def switchboard(embedded_settings):
-    MessageBus("memory://").purge_all()
-    running = embedded.start(embedded_settings, port=0, demo=True)
-    yield running
-    running.stop()
+def switchboard(start_embedded):
+    return start_embedded()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ the customer's mail; the customer's answer to it lands in the same conversation,
 it was resolved.
 """
 
-from dataclasses import replace
 from pathlib import Path
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -14,8 +13,6 @@ from email.utils import make_msgid
 import pytest
 import smtplib
 
-from shared import embedded
-from shared.messaging import MessageBus
 from services.email import inbound
 from tests.integration.email.smtp_sink import SmtpSink
 from tests.support.http import Client, wait_until
@@ -31,11 +28,8 @@ def relay():
 
 
 @pytest.fixture
-def switchboard(embedded_settings, relay):
-    MessageBus("memory://").purge_all()
-    running = embedded.start(replace(embedded_settings, smtp_relay_url=relay.url), port=0, demo=True)
-    yield running
-    running.stop()
+def switchboard(start_embedded, relay):
+    return start_embedded(smtp_relay_url=relay.url)
 
 
 def customer_mail(subject: str, text: str, *, sender: str = "Ana Lima <ana@example.com>", to: str = INBOX,

@@ -7,17 +7,12 @@ customer's chat shows the answer (also live, over Server-Sent Events).
 
 import pytest
 
-from shared import embedded
-from shared.messaging import MessageBus
 from tests.support.http import Client, SseListener, wait_until
 
 
 @pytest.fixture
-def switchboard(embedded_settings):
-    MessageBus("memory://").purge_all()
-    running = embedded.start(embedded_settings, port=0, demo=True)
-    yield running
-    running.stop()
+def switchboard(start_embedded):
+    return start_embedded()
 
 
 def start_chat(base_url: str, **visitor) -> tuple[Client, str]:

@@ -10,8 +10,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from shared import embedded
-from shared.messaging import MessageBus
 from tests.support.http import Client, SseListener, wait_until
 
 ADMIN_TOKEN = "test-admin-token"
@@ -19,11 +17,8 @@ DANA = ("agent@switchboard.local", "switchboard-demo")
 
 
 @pytest.fixture
-def switchboard(embedded_settings):
-    MessageBus("memory://").purge_all()
-    running = embedded.start(embedded_settings, port=0, demo=True)
-    yield running
-    running.stop()
+def switchboard(start_embedded):
+    return start_embedded()
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from twilio.request_validator import RequestValidator
 
 from services.webchat.identity import expected_user_hash
 from shared import embedded
-from shared.messaging import MessageBus
 from tests.integration.email.smtp_sink import SmtpSink
 from tests.support.http import Client, wait_until
 from tests.support.processes import free_port
@@ -70,19 +69,14 @@ class World:
 
 
 @pytest.fixture
-def world(embedded_settings):
-    MessageBus("memory://").purge_all()
+def world(start_embedded):
     port = free_port()
     with FakeTwilioProvider() as twilio, SmtpSink() as relay:
-        settings = dataclasses.replace(
-            embedded_settings, http_port=port, public_url=f"http://127.0.0.1:{port}", smtp_relay_url=relay.url,
+        yield World(start_embedded(
+            http_port=port, public_url=f"http://127.0.0.1:{port}", smtp_relay_url=relay.url,
             twilio_account_sid=twilio.account_sid, twilio_auth_token=twilio.auth_token,
-            twilio_api_base=twilio.api_base, sms_number=INBOX_NUMBER, chat_identity_secret=IDENTITY_SECRET)
-        running = embedded.start(settings, demo=True)
-        try:
-            yield World(running, twilio, relay)
-        finally:
-            running.stop()
+            twilio_api_base=twilio.api_base, sms_number=INBOX_NUMBER, chat_identity_secret=IDENTITY_SECRET),
+            twilio, relay)
 
 
 def test_email_then_sms_then_chat_is_one_conversation_with_the_whole_history(world):

@@ -8,8 +8,6 @@ from datetime import timedelta
 
 import pytest
 
-from shared import embedded
-from shared.messaging import MessageBus
 from services.routing.assignment import now
 from services.routing.escalation import escalate_overdue
 from tests.support.http import Client, wait_until
@@ -18,11 +16,8 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def switchboard(embedded_settings):
-    MessageBus("memory://").purge_all()
-    running = embedded.start(embedded_settings, port=0, demo=False)
-    yield running
-    running.stop()
+def switchboard(start_embedded):
+    return start_embedded(demo=False)
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from shared import embedded
-from shared.messaging import MessageBus
 from shared.web.auth import issue_agent_token
 from services.search.reindex import Checkpoint, InboxExport, reindex
 from tests.support.http import Client, wait_until
@@ -19,11 +17,8 @@ TEXTS = ["Where is my parcel", "My parcel came broken", "Parcel tracking link is
 
 
 @pytest.fixture
-def switchboard(embedded_settings):
-    MessageBus("memory://").purge_all()
-    running = embedded.start(embedded_settings, port=0)
-    yield running
-    running.stop()
+def switchboard(start_embedded):
+    return start_embedded(demo=False)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from shared import embedded
-from shared.messaging import MessageBus
 from tests.support.http import Client, wait_until
 from tests.support.processes import free_port
 from tests.support.twilio_provider import FakeTwilioProvider
@@ -76,17 +75,12 @@ def new_sid() -> str:
 
 
 @pytest.fixture
-def sms(embedded_settings):
-    MessageBus("memory://").purge_all()
+def sms(start_embedded):
     port = free_port()
     with FakeTwilioProvider() as provider:
-        settings = dataclasses.replace(
-            embedded_settings, http_port=port, public_url=f"http://127.0.0.1:{port}",
-            twilio_account_sid=provider.account_sid, twilio_auth_token=provider.auth_token,
-            twilio_api_base=provider.api_base, sms_number=INBOX_NUMBER)
-        running = embedded.start(settings, demo=True)
-        yield SmsWorld(running, provider)
-        running.stop()
+        yield SmsWorld(start_embedded(
+            http_port=port, public_url=f"http://127.0.0.1:{port}", twilio_account_sid=provider.account_sid,
+            twilio_auth_token=provider.auth_token, twilio_api_base=provider.api_base, sms_number=INBOX_NUMBER), provider)
 
 
 def test_a_text_reaches_the_agent_and_the_reply_is_delivered(sms):

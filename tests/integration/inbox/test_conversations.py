@@ -12,7 +12,7 @@ from shared.web.errors import ApiError
 from shared.envelopes import make_envelope
 from services.inbox import agents, detail, listing, snooze, updates
 from services.inbox.replies import add_note, change_conversation, get_visible_conversation
-from services.inbox.tables import conversations
+from services.inbox.tables import activity, conversations
 from tests.integration.inbox.conftest import ADMIN, ago, assign, publish_agent, receive, wire
 
 AGENT_SCOPES = ALL_SCOPES - {"admin"}
@@ -236,6 +236,9 @@ def test_an_escalation_of_an_unknown_conversation_is_ignored(inbox):
     updates.handle_update(inbox.runtime, wire(make_envelope("conversation.escalated", {
         "conversation_id": "gone", "priority": "high", "previous_priority": "normal", "waited_seconds": 1.0,
         "limit_seconds": 1}, source="routing")))
+    with inbox.runtime.db.reading() as db:
+        assert db.execute(select(activity).where(activity.c.conversation_id == "gone")).first() is None
+    assert not [e for e in detail.events_after(inbox.runtime, ADMIN, 0) if e[1] == "conversation.escalated"]
 
 
 def test_a_renamed_team_shows_its_new_name_on_its_conversations(inbox):
