@@ -8,6 +8,8 @@ fields they do not know, so a newer producer can add fields without breaking old
 
 from __future__ import annotations
 
+import functools
+
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -228,12 +230,18 @@ class Envelope:
         return self.type
 
 
+@functools.cache
+def _schema(schema_class: type[Schema]) -> Schema:
+    """One instance per schema: building one copies its fields, which costs more than using it."""
+    return schema_class()
+
+
 def payload_schema(event_type: str, version: int) -> Schema:
     """The schema for a type; `inbound.email` and `reply.requested.sms` use their prefix's schema."""
     for key in (event_type, event_type.rsplit(".", 1)[0]):
         schema = PAYLOAD_SCHEMAS.get((key, version))
         if schema is not None:
-            return schema()
+            return _schema(schema)
     raise ValidationError({"type": [f"unknown event type {event_type!r} version {version}"]})
 
 
@@ -263,11 +271,11 @@ def make_envelope(
 
 def dump_envelope(envelope: Envelope) -> dict[str, Any]:
     """The envelope as JSON-ready data."""
-    return EnvelopeSchema().dump(envelope.__dict__)
+    return _schema(EnvelopeSchema).dump(envelope.__dict__)
 
 
 def load_envelope(body: Mapping[str, Any]) -> Envelope:
     """Check a received envelope and its payload; raises ValidationError when either is bad."""
-    data = EnvelopeSchema().load(dict(body))
+    data = _schema(EnvelopeSchema).load(dict(body))
     data["payload"] = payload_schema(data["type"], data["version"]).load(data["payload"])
     return Envelope(**data)

@@ -1,7 +1,9 @@
-"""A consumer that hands a queue's messages to its handler in batches (bulk writes, e.g. search).
+"""A consumer that hands a queue's messages to its handler in batches (one commit or bulk write for many).
 
-Messages are collected until the batch is full or the queue goes quiet for a moment, so a
-lone message waits only `max_wait` seconds. The batch is acknowledged after the handler
+Messages are collected until the batch is full or no further message arrives within
+`max_wait` seconds. With the default, a batch is simply what already waits: a lone message
+is handled at once, and batches grow by themselves when messages arrive faster than they
+are handled. The batch is acknowledged after the handler
 returns. When the handler raises RetryLater (a dependency is down) the batch stays
 unacknowledged in the broker and is retried, with a growing pause, until it succeeds or
 the worker stops (then it is requeued): an outage delays messages but never loses or
@@ -36,7 +38,7 @@ class BatchWorker:
     """Runs `handler(envelopes)` over batches of one queue; the handler must be idempotent."""
 
     def __init__(self, bus: MessageBus, queue_name: str, handler: Callable[[list[Envelope]], None], *,
-                 max_batch: int = 500, max_wait: float = 0.05, attempts: int = 5,
+                 max_batch: int = 500, max_wait: float = 0.002, attempts: int = 5,
                  first_pause: float = 0.2, longest_pause: float = 5.0):
         self.bus, self.queue_name, self.handler = bus, queue_name, handler
         self.max_batch, self.max_wait, self.attempts = max_batch, max_wait, attempts

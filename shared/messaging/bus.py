@@ -1,8 +1,9 @@
-"""The only module that speaks kombu: declare the topology, publish with confirms, consume.
+"""The messaging layer's one entry: declare the topology, publish with confirms, consume.
 
 The same code runs on `memory://` (one process, for `make run` and unit tests) and on
 RabbitMQ (`amqp://`), where publishing is persistent, confirmed and `mandatory`, so a
-message nobody would receive is an error instead of silently lost.
+message nobody would receive is an error instead of silently lost. On RabbitMQ envelopes
+go out through confirming_publisher, with a whole batch's confirms in flight at once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 from kombu import Connection, Exchange, Producer, Queue
 
 from shared.envelopes import Envelope, dump_envelope
+from shared.messaging.confirming_publisher import ConfirmingPublisher, Outgoing
 from shared.messaging.topology import DEAD_LETTER_EXCHANGE, EXCHANGE, QUEUES, QueueSpec
 
 PUBLISH_RETRY = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2}
@@ -46,7 +48,7 @@ class MessageBus:
     def __init__(self, url: str):
         self.url = url
         self._local = threading.local()
-        self._open: set[Connection] = set()  # every thread's publishing connection, closed by close()
+        self._open: set[Connection | ConfirmingPublisher] = set()  # every thread's publishers, closed by close()
         self._open_lock = threading.Lock()
 
     @property
@@ -77,23 +79,31 @@ class MessageBus:
 
     def publish(self, envelopes: Iterable[Envelope]) -> None:
         """Publish persistent, confirmed envelopes; raise BrokerUnavailable if the broker says no."""
+        self.publish_dumped(dump_envelope(envelope) for envelope in envelopes)
+
+    def publish_dumped(self, bodies: Iterable[Mapping[str, Any]]) -> None:
+        """Publish envelopes already dumped to JSON-ready data (as the outbox keeps them).
+
+        On RabbitMQ the whole batch is in flight at once and this returns when every message
+        is confirmed; if any is refused or unroutable, none should be taken as published.
+        """
+        try:
+            if self.is_memory:
+                self._publish_with_kombu(bodies)
+            else:
+                self._confirming_publisher().publish([Outgoing.of(body) for body in bodies])
+        except Exception as error:  # kombu/pika raise many kinds; all mean "not accepted"
+            raise BrokerUnavailable(str(error) or type(error).__name__) from error
+
+    def _publish_with_kombu(self, bodies: Iterable[Mapping[str, Any]]) -> None:
         try:
             producer = self._producer()
-            for envelope in envelopes:
-                producer.publish(
-                    dump_envelope(envelope),
-                    exchange=EXCHANGE,
-                    routing_key=envelope.routing_key,
-                    serializer="json",
-                    delivery_mode=2,
-                    mandatory=not self.is_memory,
-                    message_id=envelope.id,
-                    retry=True,
-                    retry_policy=PUBLISH_RETRY,
-                )
-        except Exception as error:  # kombu/amqp raise many kinds; all mean "not accepted"
+            for body in bodies:
+                producer.publish(body, exchange=EXCHANGE, routing_key=body["type"], serializer="json",
+                                 delivery_mode=2, message_id=body["id"], retry=True, retry_policy=PUBLISH_RETRY)
+        except Exception:
             self._drop_producer()
-            raise BrokerUnavailable(str(error) or type(error).__name__) from error
+            raise
 
     def republish(self, body: Any, routing_key: str) -> None:
         """Publish a raw envelope body again (dead-letter replay)."""
@@ -119,9 +129,19 @@ class MessageBus:
             conn = self.connect()
             producer = Producer(conn.default_channel, on_return=_refuse_unroutable)
             self._local.conn, self._local.producer = conn, producer
-            with self._open_lock:
-                self._open.add(conn)
+            self._track(conn)
         return producer
+
+    def _confirming_publisher(self) -> ConfirmingPublisher:
+        publisher = getattr(self._local, "publisher", None)
+        if publisher is None:
+            publisher = self._local.publisher = ConfirmingPublisher(self.url)
+            self._track(publisher)
+        return publisher
+
+    def _track(self, connection: Connection | ConfirmingPublisher) -> None:
+        with self._open_lock:
+            self._open.add(connection)
 
     def _drop_producer(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -129,11 +149,11 @@ class MessageBus:
         if conn is not None:
             self._release(conn)
 
-    def _release(self, conn: Connection) -> None:
+    def _release(self, connection: Connection | ConfirmingPublisher) -> None:
         with self._open_lock:
-            self._open.discard(conn)
+            self._open.discard(connection)
         try:
-            conn.release()
+            connection.close()
         except Exception:  # closing a broken connection may raise; it is gone either way
             pass
 

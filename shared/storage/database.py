@@ -10,12 +10,14 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
 
 
 class DatabaseUnavailable(Exception):
@@ -54,6 +56,7 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._after_commit: list[Callable[[], None]] = []
         self._lock = threading.Lock()
+        self._current = threading.local()  # the transaction this thread is inside, if any
 
     @property
     def is_sqlite(self) -> bool:
@@ -66,8 +69,18 @@ class Database:
 
     @contextmanager
     def transaction(self, *, notify: bool = True) -> Iterator[Session]:
-        """A session that commits at the end of the block, or rolls back if it raises."""
+        """A session that commits at the end of the block, or rolls back if it raises.
+
+        Inside another transaction of the same thread it joins that one: the work commits or
+        rolls back with it. That is how a consumer handles a batch of messages in one commit
+        with handlers written for one message (see `batch`).
+        """
+        outer = getattr(self._current, "session", None)
+        if outer is not None:
+            yield outer
+            return
         session = self._sessions()
+        self._current.session = session
         try:
             with session.begin():
                 yield session
@@ -76,10 +89,22 @@ class Database:
                 raise DatabaseUnavailable(str(error.orig)) from error
             raise
         finally:
+            self._current.session = None
             session.close()
         if notify:
             for callback in list(self._after_commit):
                 callback()
+
+    def batch(self, handler: Callable[[T], None]) -> Callable[[list[T]], None]:
+        """A batch handler running `handler` for each item inside one transaction (one commit, one lock).
+
+        If any item fails, the whole batch rolls back; BatchWorker then retries its messages one by one.
+        """
+        def handle_all(items: list[T]) -> None:
+            with self.transaction():
+                for item in items:
+                    handler(item)
+        return handle_all
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, DateTime, MetaData, String, Table, func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+# Both dialects Switchboard runs on can insert a row unless its key is taken, in one statement.
+_INSERT_UNLESS_PRESENT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def processed_table(metadata: MetaData, prefix: str) -> Table:
@@ -20,12 +24,22 @@ def processed_table(metadata: MetaData, prefix: str) -> Table:
 def claim_message(session: Session, table: Table, consumer: str, message_id: str) -> bool:
     """True the first time (consumer, message_id) is seen in committed work, False on a redelivery.
 
-    The row is written in the caller's transaction, so it only sticks if the work commits.
+    The row is written in the caller's transaction, so it only sticks if the work commits. A
+    concurrent claim of the same message waits for the other transaction and then sees its row.
     """
-    seen = session.execute(
-        select(table.c.message_id).where(table.c.consumer == consumer, table.c.message_id == message_id)
-    ).first()
-    if seen:
-        return False
-    session.execute(insert(table).values(consumer=consumer, message_id=message_id))
-    return True
+    insert = _INSERT_UNLESS_PRESENT[session.bind.dialect.name]
+    claimed = session.execute(insert(table).values(consumer=consumer, message_id=message_id)
+                              .on_conflict_do_nothing(index_elements=[table.c.consumer, table.c.message_id])
+                              .returning(table.c.message_id))
+    return claimed.first() is not None
+
+
+def claim_messages(session: Session, table: Table, consumer: str, message_ids: list[str]) -> set[str]:
+    """Claim many envelopes in one statement; the ids seen for the first time (see claim_message)."""
+    if not message_ids:
+        return set()
+    insert = _INSERT_UNLESS_PRESENT[session.bind.dialect.name]
+    claimed = session.execute(insert(table).values([{"consumer": consumer, "message_id": i} for i in set(message_ids)])
+                              .on_conflict_do_nothing(index_elements=[table.c.consumer, table.c.message_id])
+                              .returning(table.c.message_id))
+    return set(claimed.scalars())

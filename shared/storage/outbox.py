@@ -1,6 +1,7 @@
 """The outbox: events are written in the same transaction as the change that causes them.
 
-A relay publishes committed rows to the broker with confirms and deletes them only then,
+A relay publishes committed rows to the broker in batches, with all of a batch's confirms
+in flight together, and deletes them only once every one was confirmed,
 so a crash between commit and publish loses nothing (a row may be published twice;
 consumers are idempotent). Each process relays its own service's outbox: it is woken
 right after a commit in that process and also polls, so rows written by another process
@@ -16,7 +17,7 @@ import structlog
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from shared.envelopes import Envelope, dump_envelope, load_envelope
+from shared.envelopes import Envelope, dump_envelope
 from shared.messaging import BrokerUnavailable, MessageBus
 from shared.storage.database import Database
 
@@ -41,14 +42,15 @@ class Outbox:
         self.table = table
 
     def add(self, session: Session, *envelopes: Envelope) -> None:
-        for envelope in envelopes:
-            session.execute(insert(self.table).values(envelope=dump_envelope(envelope)))
+        """Write the envelopes in one statement (SQLAlchemy batches the rows into multi-row INSERTs)."""
+        if envelopes:
+            session.execute(insert(self.table), [{"envelope": dump_envelope(envelope)} for envelope in envelopes])
 
 
 class OutboxRelay:
     """Publishes committed outbox rows in batches; one daemon thread per process."""
 
-    def __init__(self, db: Database, table: Table, bus: MessageBus, *, batch_size: int = 200, poll_seconds: float = 0.5):
+    def __init__(self, db: Database, table: Table, bus: MessageBus, *, batch_size: int = 500, poll_seconds: float = 0.5):
         self.db, self.table, self.bus = db, table, bus
         self.batch_size, self.poll_seconds = batch_size, poll_seconds
         self._wake = threading.Event()
@@ -104,6 +106,6 @@ class OutboxRelay:
             rows = session.execute(query).all()
             if not rows:
                 return 0
-            self.bus.publish(load_envelope(row.envelope) for row in rows)
+            self.bus.publish_dumped([row.envelope for row in rows])  # stored as dump_envelope made them
             session.execute(delete(self.table).where(self.table.c.id.in_([row.id for row in rows])))
         return len(rows)
