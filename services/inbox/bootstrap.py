@@ -9,7 +9,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from shared.config import Settings
-from shared.messaging import Worker
+from shared.messaging.batch_worker import BatchWorker
 from shared.runtime import ServiceRuntime, build_runtime
 from shared.web.sse import Notifier
 from services.inbox import api, contacts_api, export, ingest, snooze, tables, updates
@@ -30,11 +30,11 @@ class InboxService:
         flask_api.register_blueprint(contacts_api.blp)
         flask_api.register_blueprint(export.blp)  # GET /api/v1/internal/export/messages (search reindex)
 
-    def workers(self) -> list[Worker | snooze.PeriodicTask]:
+    def workers(self) -> list[BatchWorker | snooze.PeriodicTask]:
         """The queue consumers, and the sweep that wakes snoozed conversations."""
         bus = self.runtime.bus
-        return [Worker(bus, "inbox.inbound", lambda envelope: ingest.handle_inbound(self.runtime, envelope)),
-                Worker(bus, "inbox.updates", lambda envelope: updates.handle_update(self.runtime, envelope)),
+        return [BatchWorker(bus, "inbox.inbound", lambda envelopes: ingest.store_inbound(self.runtime, envelopes)),
+                BatchWorker(bus, "inbox.updates", lambda envelopes: updates.handle_updates(self.runtime, envelopes)),
                 snooze.PeriodicTask("inbox-snooze-sweep", lambda: snooze.wake_due(self.runtime), SNOOZE_SWEEP_SECONDS)]
 
 

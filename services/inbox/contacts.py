@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from shared.runtime import ServiceRuntime
 from shared.web.auth import Principal
 from shared.web.errors import ApiError
-from services.inbox import context, domain
+from services.inbox import context
 from services.inbox.events import actor_of, conversation_updated, now, record_activity
 from services.inbox.tables import contact_merges, contacts, conversations, identities, notes
 

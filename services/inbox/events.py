@@ -42,9 +42,9 @@ def conversation_row(db: Session, conversation_id: str):
 
 
 def conversation_updated(rt: ServiceRuntime, db: Session, conversation_id: str, changes: list[str],
-                         caused_by: Envelope | None = None) -> None:
-    """Publish `conversation.updated` with the state just written (in the same transaction)."""
-    row = conversation_row(db, conversation_id)
+                         caused_by: Envelope | None = None, row=None) -> None:
+    """Publish `conversation.updated` with the state just written (in the same transaction; `row` if at hand)."""
+    row = row if row is not None else conversation_row(db, conversation_id)
     rt.outbox.add(db, make_envelope("conversation.updated", {
         "conversation": context.conversation_summary(row), "contact": context.contact_summary(db, row.contact_id),
         "changes": changes}, source=SOURCE, caused_by=caused_by))
