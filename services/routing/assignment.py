@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from shared.envelopes import Envelope, make_envelope
@@ -40,8 +40,9 @@ def serialize_routing(db: Session) -> None:
     SQLite already runs one writer at a time (BEGIN IMMEDIATE); on PostgreSQL a transaction-level
     advisory lock does the same for routing alone.
     """
-    if db.bind.dialect.name == "postgresql":
+    if db.bind.dialect.name == "postgresql" and not db.info.get("routing_locked"):
         db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROUTING_LOCK_KEY})
+        db.info["routing_locked"] = True  # held until this session's transaction ends
 
 
 def handle_routing_event(rt: ServiceRuntime, envelope: Envelope) -> None:
@@ -178,10 +179,34 @@ def is_key_account(contact: dict) -> bool:
 
 def decide_now(db: Session, message: RoutedMessage, forced_team_id: str | None = None) -> Decision:
     """Run the rules and the team's strategy against the agents' current loads (within a team an agent chose)."""
-    all_teams = {r.id: Team(id=r.id, name=r.name, strategy=r.strategy) for r in db.execute(select(teams)).all()}
-    default = db.execute(select(teams.c.id).where(teams.c.is_default.is_(True))).scalar()
-    return decide(message, load_rules(db), all_teams, load_agents(db), default_team_id=default,
+    setup = _setup(db)
+    return decide(message, setup.rules, setup.teams, load_agents(db), default_team_id=setup.default_team_id,
                   channel_weights=CHANNEL_WEIGHTS, forced_team_id=forced_team_id)
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """What admins configured: teams, the default team, rules, memberships. Loads and presence are read fresh."""
+
+    teams: dict[str, Team]
+    default_team_id: str | None
+    rules: list[Rule]
+    team_ids: dict[str, frozenset[str]]
+
+
+def _setup(db: Session) -> _Setup:
+    """Read once per transaction: a batch of routing decisions shares it (admins' changes land between batches)."""
+    setup = db.info.get("routing_setup")
+    if setup is None:
+        team_rows = db.execute(select(teams)).all()
+        team_ids = defaultdict(set)
+        for agent_id, team_id in db.execute(select(memberships.c.agent_id, memberships.c.team_id)).all():
+            team_ids[agent_id].add(team_id)
+        setup = db.info["routing_setup"] = _Setup(
+            teams={r.id: Team(id=r.id, name=r.name, strategy=r.strategy) for r in team_rows},
+            default_team_id=next((r.id for r in team_rows if r.is_default), None), rules=load_rules(db),
+            team_ids={agent_id: frozenset(ids) for agent_id, ids in team_ids.items()})
+    return setup
 
 
 def load_rules(db: Session) -> list[Rule]:
@@ -193,13 +218,11 @@ def load_rules(db: Session) -> list[Rule]:
 def load_agents(db: Session) -> list[Agent]:
     """Every active agent with their current load (call under serialize_routing when the answer is acted on)."""
     rows = db.execute(select(agents).where(agents.c.active.is_(True)).order_by(agents.c.id)).all()
-    team_ids, loads, counts = defaultdict(set), defaultdict(float), defaultdict(int)
-    for agent_id, team_id in db.execute(select(memberships.c.agent_id, memberships.c.team_id)).all():
-        team_ids[agent_id].add(team_id)
-    for agent_id, weight in db.execute(select(assignments.c.agent_id, assignments.c.weight)).all():
-        loads[agent_id] += weight
-        counts[agent_id] += 1
-    return [Agent(id=r.id, name=r.name, team_ids=frozenset(team_ids[r.id]), skills=frozenset(r.skills),
+    team_ids, loads, counts = _setup(db).team_ids, defaultdict(float), defaultdict(int)
+    for agent_id, load, held in db.execute(select(assignments.c.agent_id, func.sum(assignments.c.weight), func.count())
+                                           .group_by(assignments.c.agent_id)).all():
+        loads[agent_id], counts[agent_id] = float(load), held
+    return [Agent(id=r.id, name=r.name, team_ids=team_ids.get(r.id, frozenset()), skills=frozenset(r.skills),
                   capacity=r.capacity, presence=r.presence, load=loads[r.id], open_count=counts[r.id],
                   last_assigned_at=r.last_assigned_at) for r in rows]
 
@@ -217,7 +240,8 @@ def publish_decision(rt: ServiceRuntime, db: Session, request: dict, team_id: st
                      priority: str, labels: list[str], explanation: dict, caused_by: Envelope | None = None) -> None:
     """`conversation.assigned`: the inbox gives the conversation this owner (none = waiting) and explanation."""
     agent_name = db.execute(select(agents.c.name).where(agents.c.id == agent_id)).scalar() or ""
-    team_name = db.execute(select(teams.c.name).where(teams.c.id == team_id)).scalar() or ""
+    team = _setup(db).teams.get(team_id)
+    team_name = team.name if team else ""
     rt.outbox.add(db, make_envelope("conversation.assigned", {
         "conversation_id": request["conversation_id"], "team_id": team_id, "team_name": team_name,
         "agent_id": agent_id, "agent_name": agent_name, "priority": priority, "labels": labels,

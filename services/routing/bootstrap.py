@@ -9,7 +9,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from shared.config import Settings
-from shared.messaging import Worker
+from shared.messaging.batch_worker import BatchWorker
 from shared.runtime import ServiceRuntime, build_runtime
 from services.routing import api, assignment, directory, tables
 from services.routing.escalation import EscalationClock
@@ -25,10 +25,10 @@ class RoutingService:
         app.extensions["switchboard_routing"] = self
         flask_api.register_blueprint(api.blp)
 
-    def workers(self) -> list[Worker | EscalationClock]:
-        """The consumer of routing's queue, and the clock that escalates long waits beside it."""
-        return [Worker(self.runtime.bus, "routing.conversations",
-                       lambda envelope: assignment.handle_routing_event(self.runtime, envelope)),
+    def workers(self) -> list[BatchWorker | EscalationClock]:
+        """The consumer of routing's queue (what waits is decided in one transaction), and the escalation clock."""
+        return [BatchWorker(self.runtime.bus, "routing.conversations", self.runtime.db.batch(
+                    lambda envelope: assignment.handle_routing_event(self.runtime, envelope))),
                 EscalationClock(self.runtime)]
 
 
