@@ -75,14 +75,12 @@ def _authenticate_first():
 
 def caller(scope: str) -> Principal:
     """The caller, if they hold `scope`, with the teams and role routing last published for them."""
-    principal = require_scope(scope)
-    with runtime().db.reading() as db:
-        return agents.effective_principal(db, principal)
+    return agents.cached_principal(runtime(), require_scope(scope))
 
 
 @blp.route("/conversations")
 class Conversations(MethodView):
-    @blp.arguments(ListQuery, location="query")
+    @blp.arguments(ListQuery(), location="query")  # an instance, so no request builds the schema anew
     def get(self, filters):
         """The inbox: most urgent and longest waiting first, with cursor pagination."""
         principal = caller("conversations:read")

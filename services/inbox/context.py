@@ -12,11 +12,19 @@ from services.inbox.tables import contacts, conversations, identities, messages,
 
 def visible_to(principal: Principal):
     """The SQL condition for conversations this caller may see: admins all; agents their teams' and their own."""
-    if principal.is_admin or principal.kind == "api_key":
+    if sees_everything(principal):
         return true()
-    agent = principal.agent_id
-    team_filter = conversations.c.team_id.in_(sorted(principal.team_ids)) if principal.team_ids else false()
-    return or_(conversations.c.assignee_id == agent, team_filter)
+    return visible_to_agent(principal.agent_id, sorted(principal.team_ids) or None)
+
+
+def sees_everything(principal: Principal) -> bool:
+    return principal.is_admin or principal.kind == "api_key"
+
+
+def visible_to_agent(agent_id, team_ids):
+    """An agent's conversations and their teams' (`team_ids` None: no team); values or bind parameters."""
+    team_filter = conversations.c.team_id.in_(team_ids) if team_ids is not None else false()
+    return or_(conversations.c.assignee_id == agent_id, team_filter)
 
 
 def contact_summary(db: Session, contact_id: str) -> dict:
@@ -54,22 +62,25 @@ def last_agent_id(db: Session, contact_id: str) -> str | None:
     return helper["id"] if helper else None
 
 
+# Each conversation's first message, read in the same query as the conversations (not one query each).
+_FIRST_TEXT = (select(messages.c.text).where(messages.c.conversation_id == conversations.c.id)
+               .order_by(messages.c.seq).limit(1).scalar_subquery().label("first_text"))
+
+
 def previous_conversations(db: Session, contact_id: str, current_id: str | None) -> list[dict]:
     """The contact's other conversations, newest first, with what tells them apart at a glance."""
-    query = select(conversations).where(conversations.c.contact_id == contact_id)
+    query = select(conversations, _FIRST_TEXT).where(conversations.c.contact_id == contact_id)
     if current_id:
         query = query.where(conversations.c.id != current_id)
     rows = db.execute(query.order_by(conversations.c.created_at.desc()).limit(50)).all()
     return [{"id": r.id, "status": r.status, "channels": list(r.channels), "subject": r.subject,
-             "first_line": _first_line(db, r.id), "assignee": _person(r.assignee_id, r.assignee_name),
+             "first_line": _first_line(r.first_text), "assignee": _person(r.assignee_id, r.assignee_name),
              "team": _person(r.team_id, r.team_name), "created_at": r.created_at,
              "last_message_at": r.last_message_at, "resolved_at": r.resolved_at} for r in rows]
 
 
-def _first_line(db: Session, conversation_id: str) -> str:
-    text = db.execute(select(messages.c.text).where(messages.c.conversation_id == conversation_id)
-                      .order_by(messages.c.seq).limit(1)).scalar() or ""
-    return domain.preview(text.strip().split("\n", 1)[0])
+def _first_line(text: str | None) -> str:
+    return domain.preview((text or "").strip().split("\n", 1)[0])
 
 
 def contact_notes(db: Session, contact_id: str) -> list[dict]:

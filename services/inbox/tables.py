@@ -4,7 +4,7 @@ and copies of routing's agents and team names (kept from routing's events, never
 from __future__ import annotations
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, text)
 
 from shared.storage import outbox_table, processed_table
 from shared.storage.types import UtcDateTime
@@ -59,6 +59,10 @@ conversations = Table(
     Column("resolved_at", UtcDateTime, nullable=True),
 )
 Index("ix_inbox_conversations_list", conversations.c.status, conversations.c.priority_rank, conversations.c.waiting_since)
+# An agent's list in its order (services/inbox/listing.py SORT_KEYS), so a page stops after its rows.
+Index("ix_inbox_conversations_assignee_order", conversations.c.assignee_id, text("priority_rank DESC"),
+      text("(CASE WHEN waiting_since IS NULL THEN 0 ELSE 1 END) DESC"),
+      text("coalesce(waiting_since, last_message_at)"), conversations.c.id)
 
 messages = Table(
     "inbox_messages", metadata,

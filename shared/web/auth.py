@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Callable
 
 import jwt
@@ -70,15 +72,30 @@ def _bearer(authorization: str | None) -> str:
 
 def _agent_from_jwt(settings: Settings, token: str) -> Principal:
     try:
-        claims = jwt.decode(token, settings.secret_key, algorithms=["HS256"], audience=AUDIENCE,
-                            options={"require": ["exp", "sub", "aud"]})
+        principal, expires_at = _verified_agent_token(settings.secret_key, token)
     except jwt.ExpiredSignatureError:
-        raise ApiError(401, "The token has expired; log in again", headers={"WWW-Authenticate": "Bearer"}) from None
+        raise _expired() from None
     except jwt.PyJWTError:
         raise ApiError(401, "The token is not valid", headers={"WWW-Authenticate": "Bearer"}) from None
+    if expires_at <= time.time():  # checked again on every use: a remembered token still expires
+        raise _expired()
+    return principal
+
+
+def _expired() -> ApiError:
+    return ApiError(401, "The token has expired; log in again", headers={"WWW-Authenticate": "Bearer"})
+
+
+# Agents send the same token with every request: its signature is checked once, then remembered.
+@lru_cache(maxsize=4096)
+def _verified_agent_token(secret_key: str, token: str) -> tuple[Principal, float]:
+    """The agent a token names and when it expires; raises jwt.PyJWTError unless it is genuine and current."""
+    claims = jwt.decode(token, secret_key, algorithms=["HS256"], audience=AUDIENCE,
+                        options={"require": ["exp", "sub", "aud"]})
     scopes = ALL_SCOPES if claims.get("role") == "admin" else ALL_SCOPES - {"admin"}
-    return Principal(kind="agent", id=claims["sub"], name=claims.get("name", ""), role=claims.get("role", "agent"),
-                     team_ids=frozenset(claims.get("teams", [])), scopes=scopes)
+    principal = Principal(kind="agent", id=claims["sub"], name=claims.get("name", ""),
+                          role=claims.get("role", "agent"), team_ids=frozenset(claims.get("teams", [])), scopes=scopes)
+    return principal, float(claims["exp"])
 
 
 # Set by the gateway in the embedded mode (or a service that can check API keys).
