@@ -17,7 +17,8 @@ from gateway.ratelimit import RateLimits
 from gateway.tables import metadata
 from shared.config import Settings
 from shared.envelopes import Envelope
-from shared.messaging import MessageBus, Worker
+from shared.messaging import MessageBus
+from shared.messaging.batch_worker import BatchWorker
 from shared.storage import Database
 from shared.storage.migrations import upgrade
 from shared.web.auth import API_KEY_LOOKUP_EXTENSION
@@ -65,10 +66,13 @@ class GatewayService:
 
     def workers(self) -> list:
         """The consumer that turns events into webhook deliveries, and the sender that posts them."""
-        return [Worker(self.runtime.bus, WEBHOOK_QUEUE, self.enqueue), self.sender]
+        return [BatchWorker(self.runtime.bus, WEBHOOK_QUEUE, self.enqueue), self.sender]
 
-    def enqueue(self, envelope: Envelope) -> None:
-        if webhooks.enqueue(self.runtime.db, envelope):
+    def enqueue(self, envelopes: list[Envelope]) -> None:
+        """Turn a batch of events into deliveries in one transaction; wake the sender once they are committed."""
+        with self.runtime.db.transaction():
+            added = sum(webhooks.enqueue(self.runtime.db, envelope) for envelope in envelopes)
+        if added:
             self.sender.wakeup.set()
 
 
