@@ -1,4 +1,8 @@
-"""Search at scale: the embedded engine with a million generated messages."""
+"""Search at scale: the embedded engine (tantivy) with a million generated messages.
+
+Pass `url` (a SWITCHBOARD_SEARCH_URL, e.g. `sqlite:///<folder>/search-bench.db`) to measure
+another engine the same way.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +21,9 @@ CHANNELS = ("email", "sms", "chat")
 STATUSES = ("open", "pending", "resolved")
 
 
-def run(folder: Path, count: int, queries: int = 500) -> dict:
+def run(folder: Path, count: int, queries: int = 500, url: str | None = None) -> dict:
     """Index `count` messages, then time filtered 1–3 word queries and a new message becoming searchable."""
-    engine = create_search_engine(None, embedded_path=str(folder / "search-bench.db"))
+    engine = create_search_engine(url, embedded_path=str(folder / "search-bench-index"))
     rng = random.Random(7)
     teams = [str(uuid.uuid4()) for _ in range(8)]
     started = time.perf_counter()

@@ -63,8 +63,13 @@ class Settings:
 
     @property
     def search_path(self) -> str:
-        """The embedded search engine's file."""
+        """The SQLite FTS5 search engine's file, for a `sqlite://` search URL without a path."""
         return str(Path(self.data_dir) / "search.db")
+
+    @property
+    def search_index_path(self) -> str:
+        """The embedded (tantivy) search engine's index folder."""
+        return str(Path(self.data_dir) / "search-index")
 
 
 SERVICES = ("webchat", "inbox", "routing", "search", "email", "sms")

@@ -14,6 +14,9 @@ from services.search import api, indexing
 from services.search.engines.base import SearchEngine
 from services.search.engines.factory import create_search_engine
 
+# Indexing waits this long for more events before a bulk write: bigger batches, still searchable in well under 1 s.
+INDEXING_PAUSE = 0.05
+
 
 @dataclass
 class _Runtime:
@@ -43,12 +46,14 @@ class SearchService:
     def workers(self) -> list[BatchWorker]:
         """One consumer indexing `search.index` in bulk; while the engine is down, events wait in the queue."""
         return [BatchWorker(self.runtime.bus, "search.index",
-                            lambda envelopes: indexing.index_events(self.engine, envelopes))]
+                            lambda envelopes: indexing.index_events(self.engine, envelopes),
+                            max_wait=INDEXING_PAUSE)]
 
     def extra_checks(self):
         return [("search", self.engine.check_health)]
 
 
 def bootstrap(settings: Settings, *, migrate: bool = True) -> SearchService:
-    engine = create_search_engine(settings.search_url, embedded_path=settings.search_path)
+    engine = create_search_engine(
+        settings.search_url, embedded_path=settings.search_index_path, sqlite_path=settings.search_path)
     return SearchService(_Runtime(settings, MessageBus(settings.broker_url), engine))

@@ -25,7 +25,8 @@ def run_reindex(inbox_url: str | None = None, *, restart: bool = False) -> int:
     if restart:
         checkpoint.clear()
     export = InboxExport(inbox_url or settings.service_urls.get("inbox") or settings.public_url, settings.admin_token)
-    engine = create_search_engine(settings.search_url, embedded_path=settings.search_path)
+    engine = create_search_engine(settings.search_url, embedded_path=settings.search_index_path,
+                                  sqlite_path=settings.search_path)
     bar = tqdm(unit="msg", desc="Reindexing messages", file=sys.stderr)
     try:
         count = reindex(engine, export, checkpoint, progress=lambda done, total: _show(bar, done, total))

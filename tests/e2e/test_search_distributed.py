@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from services.search.engines.embedded import EmbeddedSearchEngine
+from services.search.engines.tantivy_engine import TantivySearchEngine
 from tests.support.http import Client, wait_until
 from tests.support.processes import BIN, DISTRIBUTED_ADMIN
 
@@ -43,7 +43,7 @@ def test_messages_wait_for_the_search_consumer_and_a_lost_index_is_rebuilt(switc
     switchboard.consumers["search"].start()
     assert wait_until(lambda: parcels() == 3, timeout=30), switchboard.logs()
 
-    lost = EmbeddedSearchEngine(str(Path(tmp_path) / "search.db"))
+    lost = TantivySearchEngine(str(Path(tmp_path) / "search-index"))
     lost.reset()
     lost.close()
     assert parcels() == 0

@@ -12,16 +12,19 @@ import pytest
 from services.search.engines.base import SearchEngine
 from services.search.engines.elastic import ElasticsearchEngine
 from services.search.engines.embedded import EmbeddedSearchEngine
+from services.search.engines.tantivy_engine import TantivySearchEngine
 
 ELASTICSEARCH_URL = os.environ.get("SWITCHBOARD_TEST_ELASTICSEARCH_URL", "")
 # Elasticsearch joins the suite only where a test cluster is configured.
-ENGINE_NAMES = ["embedded"] + (["elasticsearch"] if ELASTICSEARCH_URL else [])
+ENGINE_NAMES = ["tantivy", "sqlite"] + (["elasticsearch"] if ELASTICSEARCH_URL else [])
 
 
 def _open_engine(name: str, tmp_path: Path) -> SearchEngine:
     if name == "elasticsearch":
         return ElasticsearchEngine(ELASTICSEARCH_URL, prefix=f"sbtest-{uuid.uuid4().hex[:16]}")
     # A folder that does not exist yet: the engine creates it.
+    if name == "tantivy":
+        return TantivySearchEngine(str(tmp_path / "search" / "index"))
     return EmbeddedSearchEngine(str(tmp_path / "search" / "messages.db"))
 
 
