@@ -7,11 +7,11 @@ import re
 import unicodedata
 import uuid
 from datetime import datetime, timezone
+from typing import Mapping
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from shared.runtime import ServiceRuntime
 from services.email.parsing import ParsedEmail
 from services.email.tables import attachments
 
@@ -22,22 +22,23 @@ _UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|;]+')
 MAX_FILENAME_CHARS = 200
 
 
-def keep_attachments(rt: ServiceRuntime, parsed: ParsedEmail) -> list[dict]:
+def keep_attachments(db: Session, parsed: ParsedEmail) -> list[dict]:
     """Store the mail's attachments once (a retried delivery finds them again); their InboundMessage entries.
 
-    Called before the mail is published, so every URL the inbox receives already works.
+    Runs in the caller's transaction, before the mail is published, so every URL the inbox
+    receives already works.
     """
     if not parsed.attachments:
         return []
     digest = hashlib.sha256(parsed.message_id.encode("utf-8", "surrogatepass")).hexdigest()
-    with rt.db.transaction(notify=False) as db:
-        if not _stored(db, digest):
-            db.execute(insert(attachments), [
-                {"id": str(uuid.uuid4()), "message_sha256": digest, "position": position,
-                 "filename": safe_filename(a.filename), "content_type": media_type(a.content_type), "size": a.size,
-                 "too_large": a.content is None, "content": a.content, "created_at": datetime.now(timezone.utc)}
-                for position, a in enumerate(parsed.attachments)])
-        return [inbound_entry(row) for row in _stored(db, digest)]
+    stored = [row._mapping for row in _stored(db, digest)]
+    if not stored:
+        stored = [{"id": str(uuid.uuid4()), "message_sha256": digest, "position": position,
+                   "filename": safe_filename(a.filename), "content_type": media_type(a.content_type), "size": a.size,
+                   "too_large": a.content is None, "content": a.content, "created_at": datetime.now(timezone.utc)}
+                  for position, a in enumerate(parsed.attachments)]
+        db.execute(insert(attachments), stored)
+    return [inbound_entry(row) for row in stored]
 
 
 def _stored(db: Session, digest: str) -> list:
@@ -46,10 +47,10 @@ def _stored(db: Session, digest: str) -> list:
                       .where(attachments.c.message_sha256 == digest).order_by(attachments.c.position)).all()
 
 
-def inbound_entry(row) -> dict:
+def inbound_entry(row: Mapping) -> dict:
     """An attachment as the InboundMessage carries it: a URL only when the content was kept."""
-    return {"filename": row.filename, "content_type": row.content_type, "size": row.size,
-            "too_large": row.too_large, "url": None if row.too_large else f"{URL_PREFIX}{row.id}"}
+    return {"filename": row["filename"], "content_type": row["content_type"], "size": row["size"],
+            "too_large": row["too_large"], "url": None if row["too_large"] else f"{URL_PREFIX}{row['id']}"}
 
 
 def find_attachment(db: Session, attachment_id: str):

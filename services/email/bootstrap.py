@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Sequence
 
@@ -13,6 +14,7 @@ from shared.config import Settings
 from shared.messaging import Worker
 from shared.runtime import ServiceRuntime, build_runtime
 from services.email import api, inbound, outbound, tables, thread_keys
+from services.email.inbound_io import GroupedIO, InboundIO
 from services.email.relay import SmtpRelay
 from services.email.smtp_server import SmtpServer
 
@@ -40,12 +42,15 @@ class EmailService:
         url = self.runtime.settings.smtp_relay_url
         return SmtpRelay.from_url(url) if url else None
 
-    def take_in(self, raw: bytes, recipients: Sequence[str], mail_from: str) -> inbound.Outcome:
-        return inbound.take_in(self.runtime, raw, source="smtp", recipients=recipients, mail_from=mail_from)
+    def take_in(self, raw: bytes, recipients: Sequence[str], mail_from: str,
+                io: InboundIO | None = None) -> inbound.Outcome:
+        return inbound.take_in(self.runtime, raw, source="smtp", recipients=recipients, mail_from=mail_from, io=io)
 
     def start_smtp(self, host: str, port: int) -> SmtpServer:
-        """Listen for inbound mail (port 0: any free port, see `.port`)."""
-        return SmtpServer(self.take_in, self.runtime.settings.email_address, host=host, port=port).start()
+        """Listen for inbound mail (port 0: any free port, see `.port`); its sessions' lookups and publishes gather."""
+        io = GroupedIO(self.runtime)
+        return SmtpServer(partial(self.take_in, io=io), self.runtime.settings.email_address, host=host, port=port,
+                          on_stop=io.stop).start()
 
 
 def bootstrap(settings: Settings, *, migrate: bool = True, retry_backoff_seconds: float = 2.0) -> EmailService:

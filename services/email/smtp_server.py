@@ -8,16 +8,20 @@ relay; it answers 250 only once the mail is published with confirms (or kept asi
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Callable, Sequence
 
 import structlog
 from aiosmtpd.controller import Controller
 
 from services.email.inbound import MAX_MESSAGE_BYTES, Outcome
+from services.email.smtp_session import InboxSmtp
 
 log = structlog.get_logger(__name__)
 
 TakeIn = Callable[[bytes, Sequence[str], str], Outcome]  # (raw, recipients, mail_from) -> outcome
+# Mails taken in at once: enough to keep the database and the broker busy while others are parsed.
+WORKERS = 16
 
 
 def is_inbox_recipient(address: str, inbox_address: str) -> bool:
@@ -28,10 +32,14 @@ def is_inbox_recipient(address: str, inbox_address: str) -> bool:
 
 
 class InboxHandler:
-    """aiosmtpd hooks: refuse other recipients, hand each mail to `take_in` off the event loop."""
+    """aiosmtpd hooks: refuse other recipients, hand each mail to `take_in` off the event loop.
 
-    def __init__(self, take_in: TakeIn, inbox_address: str):
-        self.take_in, self.inbox_address = take_in, inbox_address
+    `take_in` runs in `workers`, so the loop keeps reading other sessions' mail meanwhile and
+    several mails are parsed, looked up and waiting for their confirms at once.
+    """
+
+    def __init__(self, take_in: TakeIn, inbox_address: str, workers: Executor | None = None):
+        self.take_in, self.inbox_address, self.workers = take_in, inbox_address, workers
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if not is_inbox_recipient(address, self.inbox_address):
@@ -40,10 +48,10 @@ class InboxHandler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        raw = envelope.original_content or b""
+        raw, recipients = envelope.original_content or b"", list(envelope.rcpt_tos)
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(None, self.take_in, raw, list(envelope.rcpt_tos), envelope.mail_from or "")
+            await loop.run_in_executor(self.workers, self.take_in, raw, recipients, envelope.mail_from or "")
         except Exception as error:  # broker or database down: nothing was accepted
             log.warning("smtp_temporary_failure", error=repr(error))
             return "451 4.3.0 The inbox cannot take mail right now; please try again later"
@@ -53,18 +61,28 @@ class InboxHandler:
 class AnyPortController(Controller):
     """aiosmtpd's threaded controller, able to listen on port 0 (any free port, read back from `.port`)."""
 
+    def factory(self) -> InboxSmtp:
+        return InboxSmtp(self.handler, **self.SMTP_kwargs)
+
     def _trigger_server(self):
         self.port = self.server.sockets[0].getsockname()[1]
         super()._trigger_server()
 
 
 class SmtpServer:
-    """The running server; `port` is the bound port (useful when 0 was asked for)."""
+    """The running server; `port` is the bound port (useful when 0 was asked for).
+
+    At most `workers` mails are taken in at once; more sessions wait for a free worker.
+    `on_stop` runs once the server no longer takes mail (e.g. to stop a shared publisher).
+    """
 
     def __init__(self, take_in: TakeIn, inbox_address: str, *, host: str, port: int,
-                 max_message_bytes: int = MAX_MESSAGE_BYTES):
-        self._controller = AnyPortController(InboxHandler(take_in, inbox_address), hostname=host, port=port,
-                                             data_size_limit=max_message_bytes, enable_SMTPUTF8=True,
+                 max_message_bytes: int = MAX_MESSAGE_BYTES, workers: int = WORKERS,
+                 on_stop: Callable[[], None] | None = None):
+        self._workers = ThreadPoolExecutor(workers, thread_name_prefix="smtp-take-in")
+        self._on_stop = on_stop
+        self._controller = AnyPortController(InboxHandler(take_in, inbox_address, self._workers), hostname=host,
+                                             port=port, data_size_limit=max_message_bytes, enable_SMTPUTF8=True,
                                              server_hostname=inbox_address.rpartition("@")[2])
 
     @property
@@ -78,3 +96,6 @@ class SmtpServer:
 
     def stop(self) -> None:
         self._controller.stop()
+        self._workers.shutdown(wait=True)
+        if self._on_stop is not None:
+            self._on_stop()

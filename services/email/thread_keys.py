@@ -32,12 +32,18 @@ def remember(db: Session, conversation_id: str, ids: Iterable[str | None], direc
 
 def find_conversation(db: Session, ids: Sequence[str | None]) -> str | None:
     """The conversation of the first id we know, in the order given (the most specific first)."""
-    wanted = usable_ids(ids)
-    if not wanted:
-        return None
+    return find_conversations(db, [ids])[0]
+
+
+def find_conversations(db: Session, id_lists: Sequence[Sequence[str | None]]) -> list[str | None]:
+    """`find_conversation` for several mails at once, with one query."""
+    wanted = [usable_ids(ids) for ids in id_lists]
+    every_id = list(dict.fromkeys(i for ids in wanted for i in ids))
+    if not every_id:
+        return [None] * len(wanted)
     known = dict(db.execute(select(thread_keys.c.message_id, thread_keys.c.conversation_id)
-                            .where(thread_keys.c.message_id.in_(wanted))).all())
-    return next((known[i] for i in wanted if i in known), None)
+                            .where(thread_keys.c.message_id.in_(every_id))).all())
+    return [next((known[i] for i in ids if i in known), None) for ids in wanted]
 
 
 def learn_from_stored(rt: ServiceRuntime, envelope: Envelope) -> None:

@@ -37,8 +37,10 @@ def read_body(msg: Message, max_attachment_bytes: int, warnings: list[str]) -> B
         else:
             text = decode_bytes(get_bytes(part), get_charset(part), warnings).replace("\r\n", "\n").replace("\r", "\n")
             (plain if content_type == "text/plain" else html).append(text)
-    clean, html_as_text = clean_html("\n".join(html), warnings) if html else (None, "")
-    text = "\n".join(plain).strip() or html_as_text
+    plain_text = "\n".join(plain).strip()
+    # The HTML's own text is only needed when there is no plain text to show.
+    clean, html_as_text = clean_html("\n".join(html), warnings, with_text=not plain_text) if html else (None, "")
+    text = plain_text or html_as_text
     report = any(get_content_type(part) == "message/delivery-status" for part in leaves)
     warnings.extend(get_defect_warnings(leaves))
     return Body(text, clean, tuple(attachments), report or _is_report(msg))

@@ -8,18 +8,21 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 from services.email.parsing.charsets import repair_text
 from services.email.parsing.encoded_words import decode_encoded_words
+from services.email.parsing.plain_addresses import read_plain_addresses
 
 _BRACKETED_ID = re.compile(r"<([^<>\s]{1,500})>")
 _BARE_ID = re.compile(r"[^<>\s@]{1,250}@[^<>\s@]{1,250}")
 _FOLD = re.compile(r"\r?\n|\r")
 _MAX_IDS = 200
+# The headers policy.default parses as address lists (Return-Path, for one, is not among them).
+_ADDRESS_HEADERS = frozenset({"from", "sender", "to", "cc", "bcc", "reply-to"})
 
 
 def get_raw(msg: Message, name: str) -> str | None:
     """Return the first `name` header unfolded and undecoded, or None when absent."""
     wanted = name.lower()
     for key, value in msg.raw_items():
-        if key.lower() == wanted:
+        if len(key) == len(wanted) and key.lower() == wanted:  # the length check spares most lower() calls
             return _FOLD.sub("", str(value)).strip()
     return None
 
@@ -92,6 +95,8 @@ def _parse_addresses(msg: Message, name: str) -> list[tuple[str, str]]:
     raw = get_raw(msg, name)
     if raw is None:
         return []
+    if name.lower() in _ADDRESS_HEADERS and (plain := read_plain_addresses(raw)) is not None:
+        return plain
     try:
         addresses = getattr(policy.default.header_factory(name, raw), "addresses", None)
     except Exception:  # the stdlib's structured parser has crashed on hostile input before

@@ -39,8 +39,8 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
 
 
-def clean_html(html: str, warnings: list[str]) -> tuple[str | None, str]:
-    """Return the sanitised HTML (None when too deep to keep) and its plain text."""
+def clean_html(html: str, warnings: list[str], *, with_text: bool = True) -> tuple[str | None, str]:
+    """Return the sanitised HTML (None when too deep to keep) and its plain text ('' unless `with_text`)."""
     if len(html) > limits.MAX_HTML_CHARS:
         html = html[:limits.MAX_HTML_CHARS]
         if html.rfind("<") > html.rfind(">"):
@@ -51,7 +51,7 @@ def clean_html(html: str, warnings: list[str]) -> tuple[str | None, str]:
         warnings.append(f"HTML nested deeper than {limits.MAX_HTML_DEPTH} levels; kept as text only")
         return None, _tidy(html_entities.unescape(_TAG.sub(" ", html)))
     safe = _CLEANER.clean(html).strip()
-    return safe, html_to_text(safe, depth)
+    return safe, html_to_text(safe, depth) if with_text else ""
 
 
 def measure_depth(html: str) -> int:

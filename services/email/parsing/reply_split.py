@@ -6,6 +6,7 @@ REPLY_SCAN_CHARS of the body, with every line longer than MAX_REPLY_LINE_CHARS
 swapped for a short placeholder and put back afterwards.
 """
 
+import functools
 import re
 
 from mailparser_reply import EmailMessage as ReplyReader
@@ -68,10 +69,16 @@ def _shape(text: str) -> tuple[str, list[str]]:
     return "\n".join(lines), long_lines
 
 
+@functools.cache
+def _quote_headers() -> re.Pattern[str]:
+    """The library's quote-header pattern for our languages; it would rebuild it for every message."""
+    return ReplyReader(text="", languages=list(_LANGUAGES)).HEADER_REGEX
+
+
 def _read(text: str) -> ReplyParts:
     """Ask mail-parser-reply where the replies start and where the signature begins."""
     reader = ReplyReader(
-        text=text, languages=list(_LANGUAGES), keep_hyphen_lists=True,
+        text=text, languages=list(_LANGUAGES), keep_hyphen_lists=True, _header_regex=_quote_headers(),
         _signature_regex=_SIGNATURE, _disclaimers_regex=_NEVER,
     ).read()
     first, later = reader.replies[0], reader.replies[1:]

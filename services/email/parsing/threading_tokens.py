@@ -29,6 +29,8 @@ def find_conversation_token(addresses: Iterable[str], inbox_address: str) -> str
         return None
     prefix = (local + _MARK).lower()
     for address in addresses:
+        if _MARK not in str(address).lower():
+            continue  # no plus-address at all: spare parsing it
         found_local, found_domain = _split(address)
         if found_domain == domain and found_local.lower().startswith(prefix):
             token = found_local[len(prefix):].lower()

@@ -5,6 +5,7 @@ the inbox would receive, and nothing that was not published.
 """
 
 import smtplib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from email.message import EmailMessage
 from pathlib import Path
@@ -103,6 +104,16 @@ def test_a_reply_to_a_known_message_carries_its_conversation(smtp, settings, ema
     assert envelope.payload["thread"]["references"] == ["q-1@example.com", "ours-1@example.com"]
 
 
+def test_the_thread_lookups_of_several_mails_share_one_query_and_each_gets_its_own_answer(email_service):
+    with email_service.runtime.db.transaction() as db:
+        thread_keys.remember(db, "conversation-1", ["a@x.example"], "outbound")
+        thread_keys.remember(db, "conversation-2", ["b@x.example", "c@x.example"], "inbound")
+    with email_service.runtime.db.reading() as db:
+        found = thread_keys.find_conversations(db, [["unknown@x.example", "c@x.example", "a@x.example"],
+                                                    ["nothing@x.example"], [], ["a@x.example"]])
+    assert found == ["conversation-2", None, None, "conversation-1"]
+
+
 def test_an_oversized_mail_is_refused_with_552(email_service, settings):
     small = SmtpServer(email_service.take_in, INBOX, host="127.0.0.1", port=0, max_message_bytes=2000).start()
     try:
@@ -172,6 +183,19 @@ def test_a_mail_delivered_again_points_at_the_attachments_stored_the_first_time(
     send(smtp, files)
     first, again = published(settings)
     assert first.payload["attachments"] == again.payload["attachments"]
+
+
+def test_mail_from_many_sessions_at_once_is_each_published_once_before_its_250(smtp, settings):
+    def deliver(session: int) -> list:
+        with smtplib.SMTP("127.0.0.1", smtp.port, timeout=30) as client:
+            return [client.send_message(mail(f"Mail {n}", Message_ID=f"<s{session}-{n}@example.com>"), to_addrs=[INBOX])
+                    for n in range(5)]
+
+    with ThreadPoolExecutor(8) as sessions:
+        refusals = [answer for answers in sessions.map(deliver, range(8)) for answer in answers]
+    assert refusals == [{}] * 40
+    ids = sorted(envelope.payload["channel_message_id"] for envelope in published(settings))
+    assert ids == sorted(f"s{session}-{n}@example.com" for session in range(8) for n in range(5))
 
 
 def test_the_server_answers_451_when_the_broker_is_down(settings):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.email.parsing import limits
+from services.email.parsing import html_cleaning, limits, parse_email
 from services.email.parsing.html_cleaning import clean_html, measure_depth
 
 
@@ -69,3 +69,18 @@ def test_a_run_of_unclosed_angle_brackets_is_handled():
 def test_measure_depth_counts_nesting_and_survives_empty_input():
     assert measure_depth("<div><div><p>x</p></div></div>") >= 3
     assert measure_depth("") == 0
+
+
+def test_the_html_text_is_only_extracted_when_asked_for(monkeypatch):
+    monkeypatch.setattr(html_cleaning, "html_to_text", lambda *_: pytest.fail("text extracted though not needed"))
+    safe, text = clean_html("<p>Hello <b>there</b></p>", [], with_text=False)
+    assert (safe, text) == ("<p>Hello <b>there</b></p>", "")
+
+
+def test_a_mail_with_a_plain_part_takes_its_text_from_it_without_reading_the_html(monkeypatch):
+    monkeypatch.setattr(html_cleaning, "html_to_text", lambda *_: pytest.fail("text extracted though not needed"))
+    raw = (b"From: a@x.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n"
+           b"--b\r\nContent-Type: text/plain\r\n\r\nPlain words\r\n--b\r\nContent-Type: text/html\r\n\r\n"
+           b"<p>HTML words</p>\r\n--b--\r\n")
+    parsed = parse_email(raw)
+    assert parsed.text == "Plain words" and parsed.html == "<p>HTML words</p>"

@@ -104,3 +104,9 @@ def test_the_line_based_fallback_finds_the_signature_delimiter():
     parts = split_by_lines("Body\n-- \nSig line\n\nOn Mon, X wrote:\n> q\n")
     assert (parts.new_text, parts.signature) == ("Body", "--\nSig line")
     assert parts.quoted_text.startswith("On Mon, X wrote:")
+
+
+def test_the_quote_header_pattern_built_once_is_the_one_the_library_builds_for_each_message():
+    library = reply_split.ReplyReader(text="any body", languages=list(reply_split._LANGUAGES))
+    assert reply_split._quote_headers().pattern == library.HEADER_REGEX.pattern
+    assert reply_split._quote_headers().flags == library.HEADER_REGEX.flags
