@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from shared.envelopes import Envelope, make_envelope
 from shared.runtime import ServiceRuntime
-from shared.storage.idempotency import claim_message
+from shared.storage.idempotency import claim_messages
 from services.routing.domain import Agent, Decision, RoutedMessage, Rule, Team, decide, waiting_order_key
 from services.routing.tables import (agents, assignments, decisions, memberships, rules, team_transfers, teams,
                                      waiting)
@@ -46,14 +46,21 @@ def serialize_routing(db: Session) -> None:
 
 
 def handle_routing_event(rt: ServiceRuntime, envelope: Envelope) -> None:
+    handle_routing_events(rt, [envelope])
+
+
+def handle_routing_events(rt: ServiceRuntime, envelopes: list[Envelope]) -> None:
+    """A batch in one transaction under routing's lock: claimed at once, then followed in order."""
     with rt.db.transaction() as db:
-        if not claim_message(db, rt.processed, CONSUMER, envelope.id):
+        fresh = claim_messages(db, rt.processed, CONSUMER, [e.id for e in envelopes])
+        if not fresh:
             return
         serialize_routing(db)
-        if envelope.type == "message.received":
-            route_if_unowned(rt, db, envelope)
-        elif envelope.type == "conversation.updated":
-            follow_update(rt, db, envelope)
+        for envelope in {e.id: e for e in envelopes if e.id in fresh}.values():
+            if envelope.type == "message.received":
+                route_if_unowned(rt, db, envelope)
+            elif envelope.type == "conversation.updated":
+                follow_update(rt, db, envelope)
 
 
 def follow_update(rt: ServiceRuntime, db: Session, envelope: Envelope) -> None:
@@ -186,12 +193,13 @@ def decide_now(db: Session, message: RoutedMessage, forced_team_id: str | None =
 
 @dataclass(frozen=True)
 class _Setup:
-    """What admins configured: teams, the default team, rules, memberships. Loads and presence are read fresh."""
+    """What admins configured: teams, the default team, rules, memberships, names. Loads and presence are read fresh."""
 
     teams: dict[str, Team]
     default_team_id: str | None
     rules: list[Rule]
     team_ids: dict[str, frozenset[str]]
+    agent_names: dict[str, str]
 
 
 def _setup(db: Session) -> _Setup:
@@ -205,7 +213,8 @@ def _setup(db: Session) -> _Setup:
         setup = db.info["routing_setup"] = _Setup(
             teams={r.id: Team(id=r.id, name=r.name, strategy=r.strategy) for r in team_rows},
             default_team_id=next((r.id for r in team_rows if r.is_default), None), rules=load_rules(db),
-            team_ids={agent_id: frozenset(ids) for agent_id, ids in team_ids.items()})
+            team_ids={agent_id: frozenset(ids) for agent_id, ids in team_ids.items()},
+            agent_names=dict(db.execute(select(agents.c.id, agents.c.name)).all()))
     return setup
 
 
@@ -239,9 +248,9 @@ def _record_and_publish(rt: ServiceRuntime, db: Session, request: dict, decision
 def publish_decision(rt: ServiceRuntime, db: Session, request: dict, team_id: str | None, agent_id: str | None,
                      priority: str, labels: list[str], explanation: dict, caused_by: Envelope | None = None) -> None:
     """`conversation.assigned`: the inbox gives the conversation this owner (none = waiting) and explanation."""
-    agent_name = db.execute(select(agents.c.name).where(agents.c.id == agent_id)).scalar() or ""
-    team = _setup(db).teams.get(team_id)
-    team_name = team.name if team else ""
+    setup = _setup(db)
+    agent_name = setup.agent_names.get(agent_id, "")
+    team_name = team.name if (team := setup.teams.get(team_id)) else ""
     rt.outbox.add(db, make_envelope("conversation.assigned", {
         "conversation_id": request["conversation_id"], "team_id": team_id, "team_name": team_name,
         "agent_id": agent_id, "agent_name": agent_name, "priority": priority, "labels": labels,

@@ -27,8 +27,8 @@ class RoutingService:
 
     def workers(self) -> list[BatchWorker | EscalationClock]:
         """The consumer of routing's queue (what waits is decided in one transaction), and the escalation clock."""
-        return [BatchWorker(self.runtime.bus, "routing.conversations", self.runtime.db.batch(
-                    lambda envelope: assignment.handle_routing_event(self.runtime, envelope))),
+        return [BatchWorker(self.runtime.bus, "routing.conversations",
+                            lambda envelopes: assignment.handle_routing_events(self.runtime, envelopes)),
                 EscalationClock(self.runtime)]
 
 

@@ -1,9 +1,9 @@
 """A consumer that hands a queue's messages to its handler in batches (one commit or bulk write for many).
 
-Messages are collected until the batch is full or no further message arrives within
-`max_wait` seconds. With the default, a batch is simply what already waits: a lone message
-is handled at once, and batches grow by themselves when messages arrive faster than they
-are handled. The batch is acknowledged after the handler
+Messages are collected until the batch is full, no further message arrives within
+`max_wait` seconds, or `max_delay` seconds have passed since the first. With the defaults,
+a batch is simply what already waits: a lone message is handled at once, and batches grow
+by themselves when messages arrive faster than they are handled. The batch is acknowledged after the handler
 returns. When the handler raises RetryLater (a dependency is down) the batch stays
 unacknowledged in the broker and is retried, with a growing pause, until it succeeds or
 the worker stops (then it is requeued): an outage delays messages but never loses or
@@ -38,10 +38,10 @@ class BatchWorker:
     """Runs `handler(envelopes)` over batches of one queue; the handler must be idempotent."""
 
     def __init__(self, bus: MessageBus, queue_name: str, handler: Callable[[list[Envelope]], None], *,
-                 max_batch: int = 500, max_wait: float = 0.002, attempts: int = 5,
+                 max_batch: int = 500, max_wait: float = 0.002, max_delay: float | None = None, attempts: int = 5,
                  first_pause: float = 0.2, longest_pause: float = 5.0):
         self.bus, self.queue_name, self.handler = bus, queue_name, handler
-        self.max_batch, self.max_wait, self.attempts = max_batch, max_wait, attempts
+        self.max_batch, self.max_wait, self.max_delay, self.attempts = max_batch, max_wait, max_delay, attempts
         self.first_pause, self.longest_pause = first_pause, longest_pause
 
     def start(self, stop: threading.Event) -> threading.Thread:
@@ -72,15 +72,19 @@ class BatchWorker:
                         batch.clear()
 
     def _collect(self, conn: Any, batch: list[Delivery]) -> None:
-        """Wait for a first message, then take more until the batch is full or the queue pauses."""
+        """Wait for a first message, then take more until the batch is full, the queue pauses for
+        `max_wait`, or `max_delay` has passed since the first."""
         conn.heartbeat_check()
-        timeout = 0.5
-        while len(batch) < self.max_batch:
+        try:
+            conn.drain_events(timeout=0.5)
+        except socket.timeout:
+            return
+        deadline = time.monotonic() + (self.max_delay if self.max_delay is not None else float("inf"))
+        while len(batch) < self.max_batch and (left := deadline - time.monotonic()) > 0:
             try:
-                conn.drain_events(timeout=timeout)
+                conn.drain_events(timeout=min(self.max_wait, left))
             except socket.timeout:
                 return
-            timeout = self.max_wait
 
     def _handle(self, conn: Any, batch: list[Delivery], stop: threading.Event) -> None:
         envelopes, deliveries = [], []

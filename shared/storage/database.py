@@ -10,14 +10,12 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-
-T = TypeVar("T")
 
 
 class DatabaseUnavailable(Exception):
@@ -73,7 +71,7 @@ class Database:
 
         Inside another transaction of the same thread it joins that one: the work commits or
         rolls back with it. That is how a consumer handles a batch of messages in one commit
-        with handlers written for one message (see `batch`).
+        with handlers written for one message.
         """
         outer = getattr(self._current, "session", None)
         if outer is not None:
@@ -94,17 +92,6 @@ class Database:
         if notify:
             for callback in list(self._after_commit):
                 callback()
-
-    def batch(self, handler: Callable[[T], None]) -> Callable[[list[T]], None]:
-        """A batch handler running `handler` for each item inside one transaction (one commit, one lock).
-
-        If any item fails, the whole batch rolls back; BatchWorker then retries its messages one by one.
-        """
-        def handle_all(items: list[T]) -> None:
-            with self.transaction():
-                for item in items:
-                    handler(item)
-        return handle_all
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -14,7 +14,7 @@ import os
 import threading
 
 import structlog
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table, delete, func, insert, select
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, MetaData, Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from shared.envelopes import Envelope, dump_envelope

@@ -1,4 +1,4 @@
-"""Switchboard's search engines behind one interface: embedded SQLite FTS5 or Elasticsearch."""
+"""Switchboard's search engines behind one interface: embedded tantivy (default), SQLite FTS5 or Elasticsearch."""
 
 from services.search.engines.base import (
     UNSET,
