@@ -83,8 +83,15 @@ def write_mail_folder(folder: Path, count: int) -> list[bytes]:
 
 
 def _is_customer_mail(path: Path) -> bool:
-    """Mail both systems take as a customer's: a sender and no auto-reply or bounce markers."""
-    message = BytesParser(policy=policy.compat32).parsebytes(path.read_bytes(), headersonly=True)
+    """Mail both systems take as a customer's: a sender, no auto-reply or bounce markers, and bytes that
+    django-helpdesk can read (its get_email reads each file as UTF-8 and gives up the whole folder
+    at the first raw 8-bit Latin-1 message, which Switchboard takes)."""
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    message = BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=True)
     automatic = any(message.get(h) for h in ("Auto-Submitted", "X-Autoreply", "X-Autorespond", "Precedence"))
     return bool(message.get("From")) and "@" in str(message.get("From")) and not automatic
 
@@ -115,6 +122,8 @@ def helpdesk(work: Path, folder: Path) -> dict:
     run("get_email", "--skip-checks")
     elapsed = time.perf_counter() - started
     taken = int(run(script=COUNT_TICKETS).strip())
+    if taken < count:
+        raise RuntimeError(f"django-helpdesk took {taken} of {count} emails; the comparison needs them all")
     return {"emails": count, "taken": taken, "seconds": round(elapsed, 2), "per_s": round(taken / elapsed, 1)}
 
 

@@ -1,21 +1,24 @@
 """Ingestion: customers write, and every message is stored, threaded, assigned and indexed.
 
-Customers are chat visitors here, each writing a few messages; email and SMS senders join
-the same load when their services run (see CHANNEL_SENDERS).
+The load is a mix: customers are split evenly over email (SMTP to the SMTP process, one
+connection per sender thread), SMS (the Twilio webhook, signed as Twilio signs it) and
+web chat (the widget's API through the gateway). Each customer writes a few messages on
+its one channel, in order, from one sender thread.
 """
 
 from __future__ import annotations
 
 import random
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
-import requests
 from sqlalchemy import create_engine, func, select
 
+from bench.channel_senders import mixed_customers
 from bench.corpus import message_text
 from bench.pipeline import ResourceSampler
 from bench.stats import percentiles
@@ -23,60 +26,33 @@ from services.inbox.tables import activity, conversations, messages
 from services.search.engines import SearchQuery, create_search_engine
 
 MESSAGES_PER_CUSTOMER = 3
-
-
-class ChatCustomers:
-    """Chat visitors: one session each, then their messages, through the gateway."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-        self.local = threading.local()
-        self.sessions: dict[int, tuple[str, str]] = {}
-
-    def send(self, customer: int, text: str) -> None:
-        http = self._http()
-        if customer not in self.sessions:
-            started = http.post(f"{self.base_url}/chat/v1/sessions", json={"name": f"Visitor {customer}"}, timeout=30)
-            started.raise_for_status()
-            self.sessions[customer] = (started.json()["session_id"], started.json()["token"])
-        session_id, token = self.sessions[customer]
-        http.post(f"{self.base_url}/chat/v1/sessions/{session_id}/messages", json={"text": text}, timeout=30,
-                  headers={"Authorization": f"Bearer {token}"}).raise_for_status()
-
-    def _http(self) -> requests.Session:
-        if not hasattr(self.local, "session"):
-            self.local.session = requests.Session()
-        return self.local.session
+SENDER_PROCESSES = 4
 
 
 def run(switchboard, env: dict, folder: Path, count: int, rate: float | None, senders: int = 16) -> dict:
     """Send `count` messages at `rate` per second (None: flat out), wait until all are through.
 
     Online agents with room for every conversation must exist (bench.pipeline.add_online_agents).
+    The senders are threads spread over a few processes, so the load generator's own Python
+    does not cap what is measured.
     """
-    customers = ChatCustomers(switchboard.url)
     store = create_engine(env["SWITCHBOARD_DATABASE_URL"])
     baseline = _progress(store, folder)
+    stored_before = _stored_by_channel(store)
     sampler = ResourceSampler(switchboard)
     rng = random.Random(11)
     texts = [message_text(rng) for _ in range(count)]
     offset = baseline["stored"]  # new customers for every run
     # Each customer's messages go out in order from one sender thread.
     plan = [[n for n in range(count) if n // MESSAGES_PER_CUSTOMER % senders == s] for s in range(senders)]
+    target = (switchboard.url, dict(switchboard.env), switchboard.ports["smtp"])
     since = datetime.now(timezone.utc)
-    started = time.perf_counter()
-
-    def send_all(numbers: list[int]) -> None:
-        for n in numbers:
-            if rate:
-                delay = started + n / rate - time.perf_counter()
-                if delay > 0:
-                    time.sleep(delay)
-            customers.send(offset + n // MESSAGES_PER_CUSTOMER, texts[n])
-
-    with ThreadPoolExecutor(senders) as pool:
-        for future in [pool.submit(send_all, numbers) for numbers in plan]:
-            future.result()
+    started, started_at = time.perf_counter(), time.time()
+    with ProcessPoolExecutor(SENDER_PROCESSES, mp_context=multiprocessing.get_context("fork")) as pool:
+        shares = [pool.submit(_send_share, target, plan[p::SENDER_PROCESSES], texts, offset, rate, started_at)
+                  for p in range(SENDER_PROCESSES)]
+        for share in shares:
+            share.result()
     accepted_s = time.perf_counter() - started
     expected = {"stored": baseline["stored"] + count,
                 "conversations": baseline["assigned"] + -(-count // MESSAGES_PER_CUSTOMER)}
@@ -93,9 +69,30 @@ def run(switchboard, env: dict, folder: Path, count: int, rate: float | None, se
     done_s = time.perf_counter() - started
     result = {"messages": count, "rate": rate or "flat out", "accepted_per_s": round(count / accepted_s),
               "sustained_per_s": round(count / done_s), "accepted_to_assigned_ms": _assignment_latency(store, since),
-              "processes": sampler.summary(done_s)}
+              "channels": dict(_stored_by_channel(store) - stored_before), "processes": sampler.summary(done_s)}
     store.dispose()
     return result
+
+
+def _send_share(target: tuple, plans: list[list[int]], texts: list[str], offset: int, rate: float | None,
+                started_at: float) -> None:
+    """One sender process: a thread per plan, each sending its customers' messages in order."""
+    customers = mixed_customers(*target)
+
+    def send_all(numbers: list[int]) -> None:
+        for n in numbers:
+            if rate:
+                delay = started_at + n / rate - time.time()
+                if delay > 0:
+                    time.sleep(delay)
+            customers.send(offset + n // MESSAGES_PER_CUSTOMER, texts[n])
+
+    try:
+        with ThreadPoolExecutor(len(plans)) as pool:
+            for future in [pool.submit(send_all, numbers) for numbers in plans]:
+                future.result()
+    finally:
+        customers.close()
 
 
 def _progress(store, folder: Path) -> dict:
@@ -108,7 +105,7 @@ def _progress(store, folder: Path) -> dict:
 
 
 def _indexed(folder: Path) -> int:
-    path = folder / "search.db"
+    path = folder / "search-index"
     if not path.exists():
         return 0
     engine = create_search_engine(None, embedded_path=str(path))
@@ -116,6 +113,13 @@ def _indexed(folder: Path) -> int:
         return engine.search(SearchQuery(q="", limit=1)).total
     finally:
         engine.close()
+
+
+def _stored_by_channel(store) -> Counter:
+    """Inbound messages in the inbox's table, per channel."""
+    with store.connect() as db:
+        return Counter(dict(db.execute(select(messages.c.channel, func.count()).where(
+            messages.c.direction == "inbound").group_by(messages.c.channel)).all()))
 
 
 def _assignment_latency(store, since: datetime) -> dict:

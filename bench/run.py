@@ -46,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
                 flat = ingestion.run(switchboard, env, folder, size["ingest"], rate=None)
                 details["ingestion"] = {"paced": paced, "flat_out": flat}
                 rows += [
-                    Row("ingestion", "sustained, flat out", flat["sustained_per_s"], "msg/s", "≥ 1,000 msg/s",
-                        flat["sustained_per_s"] >= 1000, amqp_ceiling),
+                    Row("ingestion", "sustained, flat out (email/SMS/chat mix)", flat["sustained_per_s"], "msg/s",
+                        "≥ 1,000 msg/s", flat["sustained_per_s"] >= 1000, amqp_ceiling),
                     Row("ingestion", f"accepted → assigned p99 at {size['rate']} msg/s",
                         paced["accepted_to_assigned_ms"]["p99"], "ms", "≤ 50 ms",
                         paced["accepted_to_assigned_ms"]["p99"] <= 50),
@@ -57,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
             if "inbox" not in args.skip:
                 loaded = inbox_load.run(switchboard.url, agent_token(switchboard.url, 0), size["wrk_seconds"])
                 details["inbox"] = loaded
-                rows += [Row("inbox", f"{name} p99 ({figures['rps']:,.0f} req/s)", figures["p99_ms"], "ms",
+                rows += [Row("inbox", f"{name} p99 ({figures['rps']:,.0f} req/s"
+                                      + (f", {figures['non_2xx']:,} not 2xx)" if figures["non_2xx"] else ")"),
+                             figures["p99_ms"], "ms",
                              "≤ 10 ms" if name == "list@8" else "", figures["p99_ms"] <= 10 if name == "list@8" else None)
                          for name, figures in loaded.items()]
             if "email" not in args.skip:
