@@ -6,6 +6,7 @@ Every transaction here that may give out or take back capacity first takes routi
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -56,11 +57,46 @@ def handle_routing_events(rt: ServiceRuntime, envelopes: list[Envelope]) -> None
         if not fresh:
             return
         serialize_routing(db)
-        for envelope in {e.id: e for e in envelopes if e.id in fresh}.values():
-            if envelope.type == "message.received":
-                route_if_unowned(rt, db, envelope)
-            elif envelope.type == "conversation.updated":
-                follow_update(rt, db, envelope)
+        unique = {e.id: e for e in envelopes if e.id in fresh}.values()
+        for customers_wrote, run in itertools.groupby(unique, key=lambda e: e.type == "message.received"):
+            if customers_wrote:
+                _route_run(rt, db, list(run))
+            else:
+                for envelope in run:
+                    if envelope.type == "conversation.updated":
+                        follow_update(rt, db, envelope)
+
+
+@dataclass
+class _Run:
+    """What routing needs about a run of customers' messages, read once and kept true while the run
+    routes them: conversations held and waiting, team transfers, agents with their loads."""
+
+    held: set[str]
+    waiting: set[str]
+    transfers: dict[str, str]
+    agents: dict[str, Agent] | None = None
+
+
+def _route_run(rt: ServiceRuntime, db: Session, envelopes: list[Envelope]) -> None:
+    """Route the messages of a run in order, with the run's state in memory (a few statements per run)."""
+    cids = sorted({e.payload["conversation"]["id"] for e in envelopes})
+    db.info["routing_run"] = _Run(
+        held=set(db.execute(select(assignments.c.conversation_id).where(assignments.c.conversation_id.in_(cids)))
+                 .scalars()),
+        waiting=set(db.execute(select(waiting.c.conversation_id).where(waiting.c.conversation_id.in_(cids)))
+                    .scalars()),
+        transfers=dict(db.execute(select(team_transfers.c.conversation_id, team_transfers.c.team_id)
+                                  .where(team_transfers.c.conversation_id.in_(cids))).all()))
+    try:
+        for envelope in envelopes:
+            route_if_unowned(rt, db, envelope)
+    finally:
+        db.info["routing_run"] = None
+
+
+def _run(db: Session) -> _Run | None:
+    return db.info.get("routing_run")
 
 
 def follow_update(rt: ServiceRuntime, db: Session, envelope: Envelope) -> None:
@@ -129,10 +165,14 @@ def route_if_unowned(rt: ServiceRuntime, db: Session, envelope: Envelope) -> Non
 
 
 def _is_held(db: Session, cid: str) -> bool:
+    if (run := _run(db)) is not None:
+        return cid in run.held
     return db.execute(select(assignments.c.agent_id).where(assignments.c.conversation_id == cid)).first() is not None
 
 
 def _is_waiting(db: Session, cid: str) -> bool:
+    if (run := _run(db)) is not None:
+        return cid in run.waiting
     return db.execute(select(waiting.c.conversation_id).where(waiting.c.conversation_id == cid)).first() is not None
 
 
@@ -152,8 +192,9 @@ def route(rt: ServiceRuntime, db: Session, request: dict, caused_by: Envelope | 
     at = now()
     cid = request["conversation_id"]
     message = routed_message(request["payload"])
-    transferred_to = db.execute(select(team_transfers.c.team_id)
-                                .where(team_transfers.c.conversation_id == cid)).scalar()
+    run = _run(db)
+    transferred_to = run.transfers.get(cid) if run else db.execute(
+        select(team_transfers.c.team_id).where(team_transfers.c.conversation_id == cid)).scalar()
     decision = decide_now(db, message, forced_team_id=transferred_to)
     if context:
         decision = replace(decision, explanation={**decision.explanation, **context})
@@ -163,13 +204,22 @@ def route(rt: ServiceRuntime, db: Session, request: dict, caused_by: Envelope | 
                                               weight=channel_weight(message.channel), assigned_at=at,
                                               request=request))
         db.execute(update(agents).where(agents.c.id == decision.agent_id).values(last_assigned_at=at))
-        db.execute(delete(waiting).where(waiting.c.conversation_id == cid))
+        if run is None or cid in run.waiting:
+            db.execute(delete(waiting).where(waiting.c.conversation_id == cid))
+        if run is not None:
+            run.held.add(cid)
+            run.waiting.discard(cid)
+            if run.agents is not None and (agent := run.agents.get(decision.agent_id)):
+                run.agents[agent.id] = replace(agent, load=agent.load + channel_weight(message.channel),
+                                               open_count=agent.open_count + 1, last_assigned_at=at)
     elif _is_waiting(db, cid):
         return decision  # still nobody free: it keeps its place, and nobody needs telling again
     else:
         db.execute(insert(waiting).values(
             conversation_id=cid, team_id=decision.team_id, priority=decision.priority,
             key_account=is_key_account(message.contact), waiting_since=at, escalated=False, request=request))
+        if run is not None:
+            run.waiting.add(cid)
     _record_and_publish(rt, db, request, decision, caused_by, at)
     return decision
 
@@ -187,7 +237,7 @@ def is_key_account(contact: dict) -> bool:
 def decide_now(db: Session, message: RoutedMessage, forced_team_id: str | None = None) -> Decision:
     """Run the rules and the team's strategy against the agents' current loads (within a team an agent chose)."""
     setup = _setup(db)
-    return decide(message, setup.rules, setup.teams, load_agents(db), default_team_id=setup.default_team_id,
+    return decide(message, setup.rules, setup.teams, _agents_now(db), default_team_id=setup.default_team_id,
                   channel_weights=CHANNEL_WEIGHTS, forced_team_id=forced_team_id)
 
 
@@ -222,6 +272,16 @@ def load_rules(db: Session) -> list[Rule]:
     rows = db.execute(select(rules).where(rules.c.deleted.is_(False)).order_by(rules.c.position, rules.c.id)).all()
     return [Rule(id=r.id, name=r.name, position=r.position, enabled=r.enabled, conditions=r.conditions,
                  actions=tuple(r.actions), stop=r.stop, version=r.version) for r in rows]
+
+
+def _agents_now(db: Session) -> list[Agent]:
+    """Active agents with their loads: read once per run of messages (then kept in step), else fresh."""
+    run = _run(db)
+    if run is None:
+        return load_agents(db)
+    if run.agents is None:
+        run.agents = {agent.id: agent for agent in load_agents(db)}
+    return list(run.agents.values())
 
 
 def load_agents(db: Session) -> list[Agent]:
@@ -306,6 +366,10 @@ def _adopt(db: Session, cid: str, owner: str, conversation: dict) -> None:
     db.execute(insert(assignments).values(conversation_id=cid, agent_id=owner, team_id=conversation["team_id"],
                                           channel=channel, weight=channel_weight(channel), assigned_at=now(),
                                           request=queued))
+    if (run := _run(db)) is not None:
+        run.held.add(cid)
+        run.waiting.discard(cid)
+        run.agents = None  # the owner's load changed: read the agents again when next needed
 
 
 def hand_out_waiting(rt: ServiceRuntime, db: Session) -> int:
