@@ -9,10 +9,10 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from shared.envelopes import Envelope, make_envelope
@@ -72,17 +72,26 @@ class _Run:
     """What routing needs about a run of customers' messages, read once and kept true while the run
     routes them: conversations held and waiting, team transfers, agents with their loads."""
 
+    rt: ServiceRuntime
     held: set[str]
     waiting: set[str]
     transfers: dict[str, str]
     agents: dict[str, Agent] | None = None
+    # What the run decided, written in bulk when it ends (see _write_run).
+    inserts: dict[str, tuple] = field(default_factory=dict)
+    assigned_at: dict[str, datetime] = field(default_factory=dict)
+    unqueued: set[str] = field(default_factory=set)
+    events: list[Envelope] = field(default_factory=list)
+
+    def insert(self, table, row: dict) -> None:
+        self.inserts.setdefault(table.name, (table, []))[1].append(row)
 
 
 def _route_run(rt: ServiceRuntime, db: Session, envelopes: list[Envelope]) -> None:
     """Route the messages of a run in order, with the run's state in memory (a few statements per run)."""
     cids = sorted({e.payload["conversation"]["id"] for e in envelopes})
     db.info["routing_run"] = _Run(
-        held=set(db.execute(select(assignments.c.conversation_id).where(assignments.c.conversation_id.in_(cids)))
+        rt=rt, held=set(db.execute(select(assignments.c.conversation_id).where(assignments.c.conversation_id.in_(cids)))
                  .scalars()),
         waiting=set(db.execute(select(waiting.c.conversation_id).where(waiting.c.conversation_id.in_(cids)))
                     .scalars()),
@@ -91,8 +100,23 @@ def _route_run(rt: ServiceRuntime, db: Session, envelopes: list[Envelope]) -> No
     try:
         for envelope in envelopes:
             route_if_unowned(rt, db, envelope)
+        _write_run(db)
     finally:
         db.info["routing_run"] = None
+
+
+def _write_run(db: Session) -> None:
+    """Write what the run decided so far: a few statements for the whole run."""
+    run = _run(db)
+    if run.unqueued:
+        db.execute(delete(waiting).where(waiting.c.conversation_id.in_(sorted(run.unqueued))))
+    for table, rows in run.inserts.values():
+        db.execute(insert(table), rows)
+    if run.assigned_at:
+        db.execute(update(agents).where(agents.c.id == bindparam("target")).values(last_assigned_at=bindparam("at")),
+                   [{"target": agent_id, "at": at} for agent_id, at in run.assigned_at.items()])
+    run.rt.outbox.add(db, *run.events)
+    run.inserts, run.assigned_at, run.unqueued, run.events = {}, {}, set(), []
 
 
 def _run(db: Session) -> _Run | None:
@@ -199,14 +223,18 @@ def route(rt: ServiceRuntime, db: Session, request: dict, caused_by: Envelope | 
     if context:
         decision = replace(decision, explanation={**decision.explanation, **context})
     if decision.agent_id:
-        db.execute(insert(assignments).values(conversation_id=cid, agent_id=decision.agent_id,
-                                              team_id=decision.team_id, channel=message.channel,
-                                              weight=channel_weight(message.channel), assigned_at=at,
-                                              request=request))
-        db.execute(update(agents).where(agents.c.id == decision.agent_id).values(last_assigned_at=at))
-        if run is None or cid in run.waiting:
+        held = {"conversation_id": cid, "agent_id": decision.agent_id, "team_id": decision.team_id,
+                "channel": message.channel, "weight": channel_weight(message.channel), "assigned_at": at,
+                "request": request}
+        if run is None:
+            db.execute(insert(assignments).values(**held))
+            db.execute(update(agents).where(agents.c.id == decision.agent_id).values(last_assigned_at=at))
             db.execute(delete(waiting).where(waiting.c.conversation_id == cid))
-        if run is not None:
+        else:
+            run.insert(assignments, held)
+            run.assigned_at[decision.agent_id] = at
+            if cid in run.waiting:
+                run.unqueued.add(cid)
             run.held.add(cid)
             run.waiting.discard(cid)
             if run.agents is not None and (agent := run.agents.get(decision.agent_id)):
@@ -215,10 +243,13 @@ def route(rt: ServiceRuntime, db: Session, request: dict, caused_by: Envelope | 
     elif _is_waiting(db, cid):
         return decision  # still nobody free: it keeps its place, and nobody needs telling again
     else:
-        db.execute(insert(waiting).values(
-            conversation_id=cid, team_id=decision.team_id, priority=decision.priority,
-            key_account=is_key_account(message.contact), waiting_since=at, escalated=False, request=request))
-        if run is not None:
+        queued = {"conversation_id": cid, "team_id": decision.team_id, "priority": decision.priority,
+                  "key_account": is_key_account(message.contact), "waiting_since": at, "escalated": False,
+                  "request": request}
+        if run is None:
+            db.execute(insert(waiting).values(**queued))
+        else:
+            run.insert(waiting, queued)
             run.waiting.add(cid)
     _record_and_publish(rt, db, request, decision, caused_by, at)
     return decision
@@ -299,8 +330,12 @@ def load_agents(db: Session) -> list[Agent]:
 def _record_and_publish(rt: ServiceRuntime, db: Session, request: dict, decision: Decision,
                         caused_by: Envelope | None, at: datetime) -> None:
     cid = request["conversation_id"]
-    db.execute(insert(decisions).values(id=str(uuid.uuid4()), conversation_id=cid, agent_id=decision.agent_id,
-                                        team_id=decision.team_id, explanation=decision.explanation, created_at=at))
+    recorded = {"id": str(uuid.uuid4()), "conversation_id": cid, "agent_id": decision.agent_id,
+                "team_id": decision.team_id, "explanation": decision.explanation, "created_at": at}
+    if (run := _run(db)) is not None:
+        run.insert(decisions, recorded)
+    else:
+        db.execute(insert(decisions).values(**recorded))
     publish_decision(rt, db, request, decision.team_id, decision.agent_id, decision.priority,
                      list(decision.labels), decision.explanation, caused_by)
 
@@ -311,10 +346,14 @@ def publish_decision(rt: ServiceRuntime, db: Session, request: dict, team_id: st
     setup = _setup(db)
     agent_name = setup.agent_names.get(agent_id, "")
     team_name = team.name if (team := setup.teams.get(team_id)) else ""
-    rt.outbox.add(db, make_envelope("conversation.assigned", {
+    event = make_envelope("conversation.assigned", {
         "conversation_id": request["conversation_id"], "team_id": team_id, "team_name": team_name,
         "agent_id": agent_id, "agent_name": agent_name, "priority": priority, "labels": labels,
-        "waiting": agent_id is None, "explanation": explanation}, source=SOURCE, caused_by=caused_by))
+        "waiting": agent_id is None, "explanation": explanation}, source=SOURCE, caused_by=caused_by)
+    if (run := _run(db)) is not None:
+        run.events.append(event)
+    else:
+        rt.outbox.add(db, event)
 
 
 def sync_assignment(db: Session, payload: dict) -> bool:
@@ -360,6 +399,8 @@ def _adopt(db: Session, cid: str, owner: str, conversation: dict) -> None:
     """An agent holds a conversation routing did not give them: it leaves the queue and counts in their load."""
     if db.execute(select(agents.c.id).where(agents.c.id == owner)).first() is None:
         return  # not an agent routing knows: nothing to count
+    if _run(db) is not None:
+        _write_run(db)  # the queue row it may take over is perhaps still only in the run
     queued = db.execute(select(waiting.c.request).where(waiting.c.conversation_id == cid)).scalar()
     channel = queued["payload"]["message"]["channel"] if queued else (conversation["channels"] or ["email"])[-1]
     db.execute(delete(waiting).where(waiting.c.conversation_id == cid))

@@ -45,3 +45,15 @@ def test_a_batch_fills_agents_to_capacity_routes_each_conversation_once_and_queu
         queued = set(db.execute(select(waiting.c.conversation_id)).scalars())
     assert held[still_waiting] == ana and freed not in held
     assert queued == {"c5"}
+
+
+def test_a_conversation_queued_earlier_in_the_batch_is_adopted_by_the_agent_who_took_it(routing):
+    rt = routing.runtime
+    ana = agent(rt, "Ana", capacity=0)  # nobody has room: the first message queues the conversation
+    taken = wire(message_received("c9"))
+    taken.payload["conversation"]["assignee_id"] = ana  # Ana took it by hand before her next message
+    handle_routing_events(rt, [wire(message_received("c9")), taken])
+    with rt.db.reading() as db:
+        held = dict(db.execute(select(assignments.c.conversation_id, assignments.c.agent_id)).all())
+        queued = set(db.execute(select(waiting.c.conversation_id)).scalars())
+    assert held == {"c9": ana} and queued == set()
