@@ -90,13 +90,12 @@ class _Run:
 def _route_run(rt: ServiceRuntime, db: Session, envelopes: list[Envelope]) -> None:
     """Route the messages of a run in order, with the run's state in memory (a few statements per run)."""
     cids = sorted({e.payload["conversation"]["id"] for e in envelopes})
-    db.info["routing_run"] = _Run(
-        rt=rt, held=set(db.execute(select(assignments.c.conversation_id).where(assignments.c.conversation_id.in_(cids)))
-                 .scalars()),
-        waiting=set(db.execute(select(waiting.c.conversation_id).where(waiting.c.conversation_id.in_(cids)))
-                    .scalars()),
-        transfers=dict(db.execute(select(team_transfers.c.conversation_id, team_transfers.c.team_id)
-                                  .where(team_transfers.c.conversation_id.in_(cids))).all()))
+    held = db.execute(select(assignments.c.conversation_id).where(assignments.c.conversation_id.in_(cids)))
+    queued = db.execute(select(waiting.c.conversation_id).where(waiting.c.conversation_id.in_(cids)))
+    transfers = db.execute(select(team_transfers.c.conversation_id, team_transfers.c.team_id)
+                           .where(team_transfers.c.conversation_id.in_(cids)))
+    db.info["routing_run"] = _Run(rt=rt, held=set(held.scalars()), waiting=set(queued.scalars()),
+                                  transfers=dict(transfers.all()))
     try:
         for envelope in envelopes:
             route_if_unowned(rt, db, envelope)
