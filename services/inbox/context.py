@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import false, func, or_, select, true
+from sqlalchemy import false, or_, select, true
 from sqlalchemy.orm import Session
 
 from shared.web.auth import Principal
-from services.inbox import domain
-from services.inbox.tables import contacts, conversations, identities, messages, notes
+from services.inbox import domain, summaries
+from services.inbox.tables import conversations, messages, notes
 
 
 def visible_to(principal: Principal):
@@ -29,14 +29,7 @@ def visible_to_agent(agent_id, team_ids):
 
 def contact_summary(db: Session, contact_id: str) -> dict:
     """A contact with identities, attributes and lifecycle stage."""
-    row = db.execute(select(contacts).where(contacts.c.id == contact_id)).one()
-    ids = db.execute(select(identities).where(identities.c.contact_id == contact_id)
-                     .order_by(identities.c.created_at)).all()
-    resolved = db.execute(select(func.count()).select_from(conversations).where(
-        conversations.c.contact_id == contact_id, conversations.c.status == "resolved")).scalar_one()
-    return {"id": row.id, "name": row.name, "attributes": row.attributes,
-            "lifecycle_stage": domain.lifecycle_stage(resolved, row.attributes),
-            "identities": [{"type": i.type, "value": i.value, "verified": i.verified} for i in ids]}
+    return summaries.contact_summaries(db, {contact_id})[contact_id]
 
 
 def conversation_summary(row) -> dict:

@@ -9,14 +9,6 @@ from shared.messaging import BrokerUnavailable, MessageBus
 from tests.support.bus_contract import BEHAVIOURS, RunningWorker, chat_message, wait_until
 
 
-@pytest.fixture
-def bus(amqp_url):
-    bus = MessageBus(amqp_url)
-    bus.declare()
-    yield bus
-    bus.close()
-
-
 @pytest.mark.parametrize("behaviour", BEHAVIOURS, ids=lambda b: b.__name__.removeprefix("check_"))
 def test_messaging_behaves_the_same_on_rabbitmq(bus, behaviour):
     behaviour(bus)

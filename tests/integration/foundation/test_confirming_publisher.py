@@ -14,14 +14,6 @@ from tests.support.bus_contract import chat_message, wait_until
 
 
 @pytest.fixture
-def bus(amqp_url):
-    bus = MessageBus(amqp_url)
-    bus.declare()
-    yield bus
-    bus.close()
-
-
-@pytest.fixture
 def publisher(amqp_url):
     publisher = ConfirmingPublisher(amqp_url)
     yield publisher

@@ -5,7 +5,7 @@ from kombu import Connection
 from sqlalchemy import MetaData, func, select
 
 from shared.envelopes import dump_envelope, make_envelope
-from shared.messaging import BrokerUnavailable, MessageBus
+from shared.messaging import BrokerUnavailable
 from shared.storage import Database, Outbox, OutboxRelay, outbox_table
 from tests.support.broker_tools import close_broker_connections, waiting_messages
 from tests.support.bus_contract import chat_message, wait_until
@@ -16,14 +16,6 @@ def db(postgres_url):
     db = Database(postgres_url)
     yield db
     db.dispose()
-
-
-@pytest.fixture
-def bus(amqp_url):
-    bus = MessageBus(amqp_url)
-    bus.declare()
-    yield bus
-    bus.close()
 
 
 @pytest.fixture

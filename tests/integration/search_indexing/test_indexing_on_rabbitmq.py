@@ -8,7 +8,6 @@ import sqlite3
 
 import pytest
 
-from shared.messaging import MessageBus
 from shared.messaging.dead_letters import list_dead_letters
 from services.search.engines.base import SearchQuery
 from services.search.engines.elastic import ElasticsearchEngine
@@ -20,14 +19,6 @@ from tests.integration.search_indexing.events import (
 )
 from tests.support.http import wait_until
 from tests.unit.search_engines.recording_server import RecordingServer, start_recording_server
-
-
-@pytest.fixture
-def bus(amqp_url):
-    bus = MessageBus(amqp_url)
-    bus.declare()
-    yield bus
-    bus.close()
 
 
 @pytest.fixture
