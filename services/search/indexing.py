@@ -59,7 +59,7 @@ def newest_states(payloads: Iterable[Mapping[str, Any]]) -> dict[str, Conversati
 
 
 def index_events(engine: SearchEngine, envelopes: list[Envelope]) -> None:
-    """Index a batch with one bulk write; redelivered or reordered events never duplicate or roll back."""
+    """Index a batch in one commit; redelivered or reordered events never duplicate or roll back."""
     events = [envelope for envelope in envelopes if envelope.type in INDEXED_TYPES]
     newest = newest_states(envelope.payload for envelope in events)
     docs = {}
@@ -70,9 +70,10 @@ def index_events(engine: SearchEngine, envelopes: list[Envelope]) -> None:
     changed = {envelope.payload["conversation"]["id"] for envelope in events
                if envelope.type == "conversation.updated"}
     try:
-        engine.index(list(docs.values()))
-        for conversation_id in sorted(changed):
-            apply_state(engine, newest[conversation_id])
+        with engine.batch():
+            engine.index(list(docs.values()))
+            for conversation_id in sorted(changed):
+                apply_state(engine, newest[conversation_id])
     except SearchUnavailable as error:
         raise RetryLater(error.reason) from error
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol
@@ -137,6 +138,12 @@ class SearchEngine(Protocol):
         contact_name: str | None = None,
     ) -> None:
         """Apply a conversation change or contact merge to its messages older than version."""
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Group the writes inside into one commit, where the engine has commits (tantivy, SQLite).
+
+        A batch that raises leaves those engines as they were.
+        """
 
     def delete(self, message_ids: Sequence[str]) -> None:
         """Remove messages from search; unknown ids are ignored."""

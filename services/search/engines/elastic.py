@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from elasticsearch import BadRequestError, Elasticsearch
@@ -64,6 +65,11 @@ class ElasticsearchEngine:
         """Upsert documents; a document never replaces one with a higher version."""
         actions = [upsert_action(self._names, doc) for doc in self._caught_up(list(docs))]
         self._bulk(actions, refresh=refresh)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Elasticsearch has no transactions: every write inside goes out as it is made."""
+        yield
 
     def update_conversation(
         self,

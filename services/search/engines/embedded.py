@@ -53,6 +53,12 @@ class EmbeddedSearchEngine:
             db.executemany(UPSERT, rows)
             db.execute(CATCH_UP, batch)
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Every write inside is one transaction, committed when the block ends."""
+        with self._transaction("BEGIN IMMEDIATE"):
+            yield
+
     def update_conversation(
         self,
         conversation_id: str,
@@ -127,8 +133,12 @@ class EmbeddedSearchEngine:
 
     @contextmanager
     def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
+        """One transaction; inside another of this thread (the lock is re-entrant), a part of it."""
         with self._lock:
             try:
+                if self._db.in_transaction:
+                    yield self._db
+                    return
                 self._db.execute(begin)
                 try:
                     yield self._db

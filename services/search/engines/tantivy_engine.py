@@ -2,7 +2,8 @@
 
 The search service's HTTP processes only read; its consumer and `switchboard search
 reindex` write, one at a time (see tantivy_writer). Every write is committed before it
-returns, and readers see a commit on their next search.
+returns (the writes of a `batch()` together, once, at its end), and readers see a
+commit on their next search.
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ class TantivySearchEngine:
         except (ValueError, OSError) as error:
             raise SearchUnavailable(f"cannot open search index {path}: {error}") from error
         self._searchers = FreshSearchers(index, path)
-        self._writer = SharedWriter(index, path, busy_timeout_s=busy_timeout_s)
+        self._writer = SharedWriter(index, path, busy_timeout_s=busy_timeout_s,
+                                    after_commit=self._searchers.reload)
         self._closed = threading.Event()
 
     def index(self, docs: Sequence[MessageDocument]) -> None:
@@ -105,6 +107,12 @@ class TantivySearchEngine:
                 doc = message_of(searcher.doc(address))
                 writer.delete_documents_by_term("message_id", doc.message_id)
                 writer.add_document(stored_document(replace(doc, **changes, version=version)))
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Every write inside is committed once, together, when the block ends."""
+        with self._writing():
+            yield
 
     def delete(self, message_ids: Sequence[str]) -> None:
         """Remove messages from search; unknown ids are ignored."""
@@ -181,7 +189,6 @@ class TantivySearchEngine:
                 yield writer
         except _FAILURES as error:
             raise SearchUnavailable(f"embedded search failed: {error}") from error
-        self._searchers.reload()
 
     def _check_open(self) -> None:
         if self._closed.is_set():

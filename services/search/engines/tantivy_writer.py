@@ -12,7 +12,7 @@ from __future__ import annotations
 import fcntl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -38,26 +38,39 @@ class WriterBusy(Exception):
 class SharedWriter:
     """Lends the index writer to one write at a time and gives it back when others need it."""
 
-    def __init__(self, index: tantivy.Index, path: str, *, busy_timeout_s: float) -> None:
+    def __init__(self, index: tantivy.Index, path: str, *, busy_timeout_s: float,
+                 after_commit: Callable[[], None]) -> None:
         self._index = index
+        self._after_commit = after_commit
         self._wanted = None if path == IN_MEMORY else Path(path) / _WANTED
         self._busy_timeout_s = busy_timeout_s
         self._lock = threading.RLock()
         self._writer: tantivy.IndexWriter | None = None
+        self._open_write: tantivy.IndexWriter | None = None  # set while a write is under way
         self._closing = threading.Event()
         self._watcher: threading.Thread | None = None
 
     @contextmanager
     def writing(self) -> Iterator[tantivy.IndexWriter]:
-        """The writer for one batch of changes, committed (durable) when the block ends."""
+        """The writer for one batch of changes, committed (durable) when the block ends.
+
+        A write inside another (same thread: the lock is re-entrant) joins it, so that
+        the outer block commits once for all of them.
+        """
         with self._lock:
-            writer = self._writer or self._take()
+            if self._open_write is not None:
+                yield self._open_write
+                return
+            writer = self._open_write = self._writer or self._take()
             try:
                 yield writer
                 writer.commit()
             except BaseException:
                 self._roll_back(writer)
                 raise
+            finally:
+                self._open_write = None
+            self._after_commit()
 
     def release(self) -> None:
         """Give the writer back (everything written is committed), so that another process may write."""

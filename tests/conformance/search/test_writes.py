@@ -174,3 +174,16 @@ def test_a_working_engine_reports_itself_healthy(engine):
 
     store(engine, message("m-1", "still answering"))
     assert found_ids(engine, q="answering") == ["m-1"]
+
+
+def test_messages_and_conversation_changes_written_as_one_batch_are_all_found(engine):
+    store(engine, message("a-1", "hello", minute=1), message("b-1", "other", conversation_id="conv-2"))
+
+    with engine.batch():
+        engine.index([message("a-2", "hello again", minute=2, version=2, status="resolved")])
+        engine.update_conversation("conv-1", version=2, status="resolved")
+        engine.update_conversation("conv-2", version=2, assignee_id="agent-lin")
+    engine.refresh()
+
+    assert found_ids(engine, status="resolved") == ["a-2", "a-1"]
+    assert found_ids(engine, assignee_id="agent-lin") == ["b-1"]
