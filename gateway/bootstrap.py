@@ -70,9 +70,7 @@ class GatewayService:
 
     def enqueue(self, envelopes: list[Envelope]) -> None:
         """Turn a batch of events into deliveries in one transaction; wake the sender once they are committed."""
-        with self.runtime.db.transaction():
-            added = sum(webhooks.enqueue(self.runtime.db, envelope) for envelope in envelopes)
-        if added:
+        if webhooks.enqueue(self.runtime.db, envelopes):
             self.sender.wakeup.set()
 
 

@@ -18,12 +18,11 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
 
 from gateway.tables import processed, webhook_attempts, webhook_deliveries, webhook_subscriptions
 from shared.envelopes import Envelope
 from shared.storage import Database
-from shared.storage.idempotency import claim_message
+from shared.storage.idempotency import claim_messages
 from shared.web.errors import ApiError
 
 EVENTS = ("message.created", "conversation.updated", "conversation.assigned", "conversation.resolved")
@@ -124,31 +123,36 @@ def delivery_log(db: Database, subscription_id: str, limit: int) -> list[dict]:
              "delivered_at": r.delivered_at, "history": by_delivery.get(r.id, [])} for r in rows]
 
 
-def enqueue(db: Database, envelope: Envelope) -> int:
-    """Turn one bus event into pending deliveries for every interested subscription (once per event)."""
-    events = external_events(envelope)
+def enqueue(db: Database, envelopes: list[Envelope]) -> int:
+    """Turn a batch of bus events into pending deliveries for every interested subscription, once per event."""
     with db.transaction() as session:
-        if not claim_message(session, processed, CONSUMER, envelope.id):
+        unique = {envelope.id: envelope for envelope in envelopes}  # a redelivery may share the batch
+        fresh = claim_messages(session, processed, CONSUMER, list(unique))
+        wanted = [(envelope, events) for envelope in unique.values() if envelope.id in fresh
+                  for events in [external_events(envelope)] if events]
+        if not wanted:
             return 0
-        if not events:
-            return 0
-        return _add_deliveries(session, envelope, events)
+        subscriptions = session.execute(select(webhook_subscriptions.c.id, webhook_subscriptions.c.events)
+                                        .where(webhook_subscriptions.c.active.is_(True))).all()
+        deliveries = [delivery for envelope, events in wanted
+                      for delivery in _deliveries(subscriptions, envelope, events)]
+        if deliveries:
+            session.execute(insert(webhook_deliveries), deliveries)
+        return len(deliveries)
 
 
-def _add_deliveries(session: Session, envelope: Envelope, events: list[tuple[str, dict]]) -> int:
-    subscriptions = session.execute(select(webhook_subscriptions.c.id, webhook_subscriptions.c.events)
-                                    .where(webhook_subscriptions.c.active.is_(True))).all()
-    added = 0
+def _deliveries(subscriptions: list, envelope: Envelope, events: list[tuple[str, dict]]) -> list[dict]:
+    rows = []
     for event, data in events:
+        interested = [s for s in subscriptions if event in s.events or "*" in s.events]
+        if not interested:
+            continue
         event_id = f"{envelope.id}:{event}"
         body = _json_ready({"id": event_id, "type": event, "occurred_at": envelope.occurred_at, "data": data})
-        for subscription in subscriptions:
-            if event in subscription.events or "*" in subscription.events:
-                session.execute(insert(webhook_deliveries).values(
-                    id=str(uuid.uuid4()), subscription_id=subscription.id, event_id=event_id, event_type=event,
-                    payload=body, status="pending", attempts=0, next_attempt_at=now(), created_at=now()))
-                added += 1
-    return added
+        rows += [{"id": str(uuid.uuid4()), "subscription_id": subscription.id, "event_id": event_id,
+                  "event_type": event, "payload": body, "status": "pending", "attempts": 0,
+                  "next_attempt_at": now(), "created_at": now()} for subscription in interested]
+    return rows
 
 
 def _json_ready(value: dict) -> dict:
