@@ -9,7 +9,6 @@ once the broker is back (the inbox drops the second copy by MessageSid).
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timezone
 
 from sqlalchemy import delete, insert, select, update
@@ -32,7 +31,7 @@ class NotPublished(Exception):
 def receive_text(rt: ServiceRuntime, text: InboundSms, *, wait_seconds: float) -> None:
     """Store a text once and return only after its event was published; else NotPublished."""
     outbox_id = _store_once(rt, text)
-    if not _wait_until_published(rt, outbox_id, wait_seconds):
+    if not rt.relay.wait_published(outbox_id, wait_seconds):
         raise NotPublished(text.message_sid)
 
 
@@ -83,22 +82,6 @@ def _apply_keyword(db: Session, text: InboundSms) -> None:
             db.execute(insert(opt_outs).values(number=number, **values))
     elif text.keyword == Keyword.OPT_IN:
         db.execute(delete(opt_outs).where(opt_outs.c.number == number))
-
-
-def _wait_until_published(rt: ServiceRuntime, outbox_id: int, wait_seconds: float) -> bool:
-    """Poll until the relay (of any process of this service) has published and removed the row."""
-    rt.relay.wake()
-    deadline = time.monotonic() + wait_seconds
-    pause = 0.002
-    while True:
-        with rt.db.reading() as db:
-            pending = db.execute(select(rt.outbox.table.c.id).where(rt.outbox.table.c.id == outbox_id)).first()
-        if pending is None:
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(pause)
-        pause = min(pause * 2, 0.05)
 
 
 def _now() -> datetime:

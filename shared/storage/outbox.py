@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import structlog
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, MetaData, Table, delete, func, insert, select
@@ -58,6 +59,7 @@ class OutboxRelay:
         self._pid: int | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._watched: dict[int, threading.Event] = {}  # rows someone waits for, set once published here
         db.on_commit(self.wake)
 
     def wake(self) -> None:
@@ -73,6 +75,33 @@ class OutboxRelay:
                 self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._run, name=f"outbox-{self.table.name}", daemon=True)
                 self._thread.start()
+
+    def wait_published(self, row_id: int, timeout: float, *, recheck_seconds: float = 0.1) -> bool:
+        """Wait until a committed row has been published; False if it still waits after `timeout`.
+
+        This process's relay says so the moment its confirms are in; a row another process
+        of the service relays is seen gone from the table at the next recheck.
+        """
+        published = threading.Event()
+        with self._lock:
+            self._watched[row_id] = published
+        self.wake()
+        deadline = time.monotonic() + timeout
+        try:
+            while self._still_pending(row_id):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                if published.wait(min(remaining, recheck_seconds)):
+                    break
+            return True
+        finally:
+            with self._lock:
+                self._watched.pop(row_id, None)
+
+    def _still_pending(self, row_id: int) -> bool:
+        with self.db.reading() as session:
+            return session.execute(select(self.table.c.id).where(self.table.c.id == row_id)).first() is not None
 
     def stop(self) -> None:
         """Stop relaying and wait for a batch in flight, so the database can be closed after."""
@@ -108,4 +137,8 @@ class OutboxRelay:
                 return 0
             self.bus.publish_dumped([row.envelope for row in rows])  # stored as dump_envelope made them
             session.execute(delete(self.table).where(self.table.c.id.in_([row.id for row in rows])))
+        with self._lock:
+            waiting = [self._watched[row.id] for row in rows if row.id in self._watched]
+        for published in waiting:
+            published.set()
         return len(rows)

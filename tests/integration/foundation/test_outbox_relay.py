@@ -1,5 +1,7 @@
 """The outbox relay on PostgreSQL and RabbitMQ: rows leave the table only once the broker confirmed them."""
 
+import threading
+
 import pytest
 from kombu import Connection
 from sqlalchemy import MetaData, func, select
@@ -100,3 +102,38 @@ def test_a_commit_wakes_the_relay_thread(db, outbox, relay, amqp_url):
         outbox.add(session, chat_message("woken"))
     assert wait_until(lambda: rows_left(db, outbox) == 0)
     assert [message.payload["payload"]["text"] for message in waiting_messages(amqp_url, "inbox.inbound")] == ["woken"]
+
+
+def added_row(db, outbox, envelope) -> int:
+    with db.transaction(notify=False) as session:
+        outbox.add(session, envelope)
+        return session.execute(select(func.max(outbox.table.c.id))).scalar()
+
+
+def test_a_caller_can_wait_until_its_row_is_on_the_broker(db, outbox, relay, amqp_url):
+    row_id = added_row(db, outbox, chat_message("where is my parcel", "m1"))
+
+    assert relay.wait_published(row_id, timeout=10)
+
+    assert rows_left(db, outbox) == 0
+    assert [m.payload["payload"]["text"] for m in waiting_messages(amqp_url, "inbox.inbound")] == ["where is my parcel"]
+
+
+def test_waiting_for_a_row_that_cannot_be_published_gives_up_at_the_timeout(db, outbox, relay, amqp_url):
+    with Connection(amqp_url) as conn:  # the event's queue is gone: the broker refuses it
+        conn.default_channel.queue_delete("inbox.inbound")
+    row_id = added_row(db, outbox, chat_message("hello", "m1"))
+
+    assert not relay.wait_published(row_id, timeout=0.3, recheck_seconds=0.05)
+    assert rows_left(db, outbox) == 1
+
+
+def test_a_row_another_process_relayed_is_noticed_at_the_next_recheck(db, outbox, bus):
+    here = OutboxRelay(db, outbox.table, bus, poll_seconds=60)
+    here._ensure_started = lambda: None  # this process's relay thread never runs: another process relays
+    elsewhere = OutboxRelay(db, outbox.table, bus)
+    row_id = added_row(db, outbox, chat_message("hello", "m1"))
+    threading.Timer(0.2, elsewhere.relay_once).start()
+
+    assert here.wait_published(row_id, timeout=5, recheck_seconds=0.05)
+    assert rows_left(db, outbox) == 0
