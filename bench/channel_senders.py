@@ -1,20 +1,25 @@
 """How benchmark customers write to Switchboard: email over SMTP, SMS as Twilio posts it, web chat.
 
-Each sender keeps one connection per sender thread, reused for all of that thread's messages.
+Every message is prepared first (the mail written out, the SMS form signed), before the
+clock starts, so that the load generator spends its share of the two cores on sending only.
+Each sender keeps one connection per sender thread, reused for all of that thread's messages,
+and talks HTTP through urllib3, which costs a fraction of requests' CPU per call.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import secrets
 import smtplib
 import textwrap
 import threading
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
+from urllib.parse import urlencode, urlsplit
 
-import requests
+import urllib3
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
 from twilio.request_validator import RequestValidator
 
@@ -26,9 +31,11 @@ DEFAULT_INBOX_NUMBER = "+14155550100"
 
 
 class Customers(Protocol):
-    """One channel's way for a numbered customer to write."""
+    """One channel's way for a numbered customer to write: prepared ahead, sent during the run."""
 
-    def send(self, customer: int, text: str) -> None: ...
+    def prepare(self, customer: int, text: str) -> Any: ...
+
+    def send(self, prepared: Any) -> None: ...
 
     def close(self) -> None: ...
 
@@ -60,19 +67,20 @@ class ChatCustomers:
     """Chat visitors: one session each, then their messages, through the gateway."""
 
     def __init__(self, base_url: str):
-        self.base_url = base_url
-        self.http = PerThread(requests.Session, requests.Session.close)
+        self.http = _http_connections(base_url)
         self.sessions: dict[int, tuple[str, str]] = {}
 
-    def send(self, customer: int, text: str) -> None:
+    def prepare(self, customer: int, text: str) -> tuple[int, bytes]:
+        return customer, json.dumps({"text": text}).encode()
+
+    def send(self, prepared: tuple[int, bytes]) -> None:
+        customer, body = prepared
         http = self.http.get()
         if customer not in self.sessions:
-            started = http.post(f"{self.base_url}/chat/v1/sessions", json={"name": f"Visitor {customer}"}, timeout=30)
-            started.raise_for_status()
-            self.sessions[customer] = (started.json()["session_id"], started.json()["token"])
+            started = _post(http, "/chat/v1/sessions", json.dumps({"name": f"Visitor {customer}"}).encode(), JSON)
+            self.sessions[customer] = (started["session_id"], started["token"])
         session_id, token = self.sessions[customer]
-        http.post(f"{self.base_url}/chat/v1/sessions/{session_id}/messages", json={"text": text}, timeout=30,
-                  headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+        _post(http, f"/chat/v1/sessions/{session_id}/messages", body, {**JSON, "Authorization": f"Bearer {token}"})
 
     def close(self) -> None:
         self.http.close()
@@ -85,14 +93,18 @@ class EmailCustomers:
         self.inbox_address = inbox_address
         self.smtp = PerThread(lambda: _smtp_connection(port), _smtp_quit)
 
-    def send(self, customer: int, text: str) -> None:
+    def prepare(self, customer: int, text: str) -> tuple[str, bytes]:
         mail = EmailMessage()
         mail["From"] = f"Customer {customer} <customer-{customer}@{CUSTOMER_DOMAIN}>"
         mail["To"], mail["Date"] = self.inbox_address, formatdate(usegmt=True)
         mail["Subject"] = textwrap.shorten(text, 60, placeholder="...")
         mail["Message-ID"] = make_msgid(f"c{customer}", domain=CUSTOMER_DOMAIN)
         mail.set_content(text)
-        self.smtp.get().send_message(mail, to_addrs=[self.inbox_address])  # raises unless 250
+        return f"customer-{customer}@{CUSTOMER_DOMAIN}", mail.as_bytes()
+
+    def send(self, prepared: tuple[str, bytes]) -> None:
+        sender, raw = prepared
+        self.smtp.get().sendmail(sender, [self.inbox_address], raw)  # raises unless 250
 
     def close(self) -> None:
         self.smtp.close()
@@ -118,26 +130,48 @@ class SmsCustomers:
     PATH = "/webhooks/sms/twilio"
 
     def __init__(self, base_url: str, public_url: str, auth_token: str, inbox_number: str, account_sid: str):
-        self.url, self.signed_url = base_url + self.PATH, public_url + self.PATH
+        self.signed_url = public_url + self.PATH
         self.validator, self.inbox_number, self.account_sid = RequestValidator(auth_token), inbox_number, account_sid
-        self.http = PerThread(requests.Session, requests.Session.close)
+        self.http = _http_connections(base_url)
 
     @staticmethod
     def number(customer: int) -> str:
         """A valid E.164 number of its own for each of the first eight million customers."""
         return f"+1415{2_000_000 + customer:07d}"
 
-    def send(self, customer: int, text: str) -> None:
+    def prepare(self, customer: int, text: str) -> tuple[bytes, str]:
         sid = "SM" + secrets.token_hex(16)
         form = {"MessageSid": sid, "SmsMessageSid": sid, "SmsSid": sid, "AccountSid": self.account_sid,
                 "From": self.number(customer), "To": self.inbox_number, "Body": text, "NumMedia": "0",
                 "SmsStatus": "received", "ApiVersion": "2010-04-01"}
-        signature = self.validator.compute_signature(self.signed_url, form)
-        self.http.get().post(self.url, data=form, headers={"X-Twilio-Signature": signature},
-                             timeout=30).raise_for_status()
+        return urlencode(form).encode(), self.validator.compute_signature(self.signed_url, form)
+
+    def send(self, prepared: tuple[bytes, str]) -> None:
+        body, signature = prepared
+        _post(self.http.get(), self.PATH, body, {"Content-Type": "application/x-www-form-urlencoded",
+                                                 "X-Twilio-Signature": signature}, answer=False)
 
     def close(self) -> None:
         self.http.close()
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+def _http_connections(base_url: str) -> PerThread:
+    """One kept-alive urllib3 connection per sender thread to the Switchboard at base_url."""
+    parts = urlsplit(base_url)
+    return PerThread(lambda: urllib3.HTTPConnectionPool(parts.hostname, parts.port, maxsize=1, timeout=30,
+                                                        retries=False),
+                     lambda pool: pool.close())
+
+
+def _post(http: urllib3.HTTPConnectionPool, path: str, body: bytes, headers: dict, *, answer: bool = True):
+    """POST and insist on 2xx; the JSON answer when asked for."""
+    response = http.urlopen("POST", path, body=body, headers=headers)
+    if response.status >= 300:
+        raise RuntimeError(f"POST {path} answered {response.status}: {response.data[:200]!r}")
+    return json.loads(response.data) if answer else None
 
 
 class MixedCustomers:
@@ -150,8 +184,13 @@ class MixedCustomers:
     def channel_of(self, customer: int) -> str:
         return self.names[customer % len(self.names)]
 
-    def send(self, customer: int, text: str) -> None:
-        self.channels[self.channel_of(customer)].send(customer, text)
+    def prepare(self, customer: int, text: str) -> tuple[str, Any]:
+        channel = self.channel_of(customer)
+        return channel, self.channels[channel].prepare(customer, text)
+
+    def send(self, prepared: tuple[str, Any]) -> None:
+        channel, item = prepared
+        self.channels[channel].send(item)
 
     def close(self) -> None:
         for channel in self.channels.values():

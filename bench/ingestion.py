@@ -15,6 +15,7 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, func, select
 
@@ -46,11 +47,14 @@ def run(switchboard, env: dict, folder: Path, count: int, rate: float | None, se
     # Each customer's messages go out in order from one sender thread.
     plan = [[n for n in range(count) if n // MESSAGES_PER_CUSTOMER % senders == s] for s in range(senders)]
     target = (switchboard.url, dict(switchboard.env), switchboard.ports["smtp"])
+    customers = mixed_customers(*target)
+    prepared = [customers.prepare(offset + n // MESSAGES_PER_CUSTOMER, texts[n]) for n in range(count)]
+    shares = [[[(n, prepared[n]) for n in numbers] for numbers in plan[p::SENDER_PROCESSES]]
+              for p in range(SENDER_PROCESSES)]
     since = datetime.now(timezone.utc)
     started, started_at = time.perf_counter(), time.time()
     with ProcessPoolExecutor(SENDER_PROCESSES, mp_context=multiprocessing.get_context("fork")) as pool:
-        shares = [pool.submit(_send_share, target, plan[p::SENDER_PROCESSES], texts, offset, rate, started_at)
-                  for p in range(SENDER_PROCESSES)]
+        shares = [pool.submit(_send_share, target, share, rate, started_at) for share in shares]
         for share in shares:
             share.result()
     accepted_s = time.perf_counter() - started
@@ -74,22 +78,21 @@ def run(switchboard, env: dict, folder: Path, count: int, rate: float | None, se
     return result
 
 
-def _send_share(target: tuple, plans: list[list[int]], texts: list[str], offset: int, rate: float | None,
-                started_at: float) -> None:
-    """One sender process: a thread per plan, each sending its customers' messages in order."""
+def _send_share(target: tuple, plans: list[list[tuple[int, Any]]], rate: float | None, started_at: float) -> None:
+    """One sender process: a thread per plan, each sending its customers' prepared messages in order."""
     customers = mixed_customers(*target)
 
-    def send_all(numbers: list[int]) -> None:
-        for n in numbers:
+    def send_all(numbered: list[tuple[int, Any]]) -> None:
+        for n, message in numbered:
             if rate:
                 delay = started_at + n / rate - time.time()
                 if delay > 0:
                     time.sleep(delay)
-            customers.send(offset + n // MESSAGES_PER_CUSTOMER, texts[n])
+            customers.send(message)
 
     try:
         with ThreadPoolExecutor(len(plans)) as pool:
-            for future in [pool.submit(send_all, numbers) for numbers in plans]:
+            for future in [pool.submit(send_all, numbered) for numbered in plans]:
                 future.result()
     finally:
         customers.close()
