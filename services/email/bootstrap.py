@@ -12,6 +12,7 @@ from flask_smorest import Api
 
 from shared.config import Settings
 from shared.messaging import Worker
+from shared.messaging.batch_worker import BatchWorker
 from shared.runtime import ServiceRuntime, build_runtime
 from services.email import api, inbound, outbound, tables, thread_keys
 from services.email.inbound_io import GroupedIO, InboundIO
@@ -31,12 +32,12 @@ class EmailService:
         app.extensions["switchboard_email"] = self
         flask_api.register_blueprint(api.blp)
 
-    def workers(self) -> list[Worker]:
+    def workers(self) -> list[Worker | BatchWorker]:
         """Agents' email replies out through the relay; stored emails' Message-IDs learnt for threading."""
         rt = self.runtime
         return [Worker(rt.bus, "email.replies", lambda envelope: outbound.deliver_reply(rt, self.relay, envelope),
                        attempts=outbound.SEND_ATTEMPTS, backoff_seconds=self.retry_backoff_seconds),
-                Worker(rt.bus, "email.threads", lambda envelope: thread_keys.learn_from_stored(rt, envelope))]
+                BatchWorker(rt.bus, "email.threads", lambda envelopes: thread_keys.learn_from_stored(rt, envelopes))]
 
     def relay(self) -> SmtpRelay | None:
         url = self.runtime.settings.smtp_relay_url

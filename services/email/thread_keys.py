@@ -23,11 +23,17 @@ def usable_ids(ids: Iterable[str | None]) -> list[str]:
 
 def remember(db: Session, conversation_id: str, ids: Iterable[str | None], direction: str) -> None:
     """Record that these Message-IDs belong to the conversation; ids already known keep their first owner."""
-    rows = [{"message_id": i, "conversation_id": conversation_id, "direction": direction,
-             "created_at": datetime.now(timezone.utc)} for i in usable_ids(ids)]
-    if rows:
-        dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-        db.execute(dialect.insert(thread_keys).values(rows).on_conflict_do_nothing(index_elements=["message_id"]))
+    _remember_rows(db, [(conversation_id, i, direction) for i in usable_ids(ids)])
+
+
+def _remember_rows(db: Session, owners: list[tuple[str, str, str]]) -> None:
+    """(conversation, Message-ID, direction) in one statement; the first owner of an id wins."""
+    if not owners:
+        return
+    moment = datetime.now(timezone.utc)
+    rows = [{"message_id": i, "conversation_id": c, "direction": d, "created_at": moment} for c, i, d in owners]
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    db.execute(dialect.insert(thread_keys).values(rows).on_conflict_do_nothing(index_elements=["message_id"]))
 
 
 def find_conversation(db: Session, ids: Sequence[str | None]) -> str | None:
@@ -46,10 +52,11 @@ def find_conversations(db: Session, id_lists: Sequence[Sequence[str | None]]) ->
     return [next((known[i] for i in ids if i in known), None) for ids in wanted]
 
 
-def learn_from_stored(rt: ServiceRuntime, envelope: Envelope) -> None:
-    """`message.stored`: an email the inbox filed tells us its conversation (idempotent by nature)."""
-    message = envelope.payload["message"]
-    if message["channel"] != "email" or not message.get("channel_message_id"):
-        return
-    with rt.db.transaction() as db:
-        remember(db, envelope.payload["conversation"]["id"], [message["channel_message_id"]], message["direction"])
+def learn_from_stored(rt: ServiceRuntime, envelopes: list[Envelope]) -> None:
+    """`message.stored`, in a batch: the emails the inbox filed tell us their conversations (idempotent by nature)."""
+    owners = [(p["conversation"]["id"], message_id, p["message"]["direction"])
+              for p in (envelope.payload for envelope in envelopes) if p["message"]["channel"] == "email"
+              for message_id in usable_ids([p["message"].get("channel_message_id")])]
+    if owners:
+        with rt.db.transaction() as db:
+            _remember_rows(db, owners)

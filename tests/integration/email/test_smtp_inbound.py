@@ -7,13 +7,14 @@ the inbox would receive, and nothing that was not published.
 import smtplib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
 from shared.config import Settings
-from shared.envelopes import load_envelope
+from shared.envelopes import load_envelope, make_envelope
 from shared.messaging import MessageBus
 from services.email import inbound, thread_keys
 from services.email.attachments import find_attachment
@@ -209,3 +210,28 @@ def test_the_server_answers_451_when_the_broker_is_down(settings):
     finally:
         server.stop()
         service.runtime.close()
+
+
+def stored(conversation_id: str, channel: str, message_id: str | None):
+    return make_envelope("message.stored", {
+        "message": {"id": f"m-{conversation_id}-{message_id}", "channel": channel, "direction": "inbound",
+                    "text": "hello", "channel_message_id": message_id, "created_at": datetime.now(timezone.utc)},
+        "conversation": {"id": conversation_id, "status": "open", "version": 1},
+        "contact": {"id": "k-1", "name": "Ana"}}, source="tests")
+
+
+def test_a_batch_of_stored_messages_teaches_the_conversations_of_its_emails_only(email_service):
+    rt = email_service.runtime
+    thread_keys.learn_from_stored(rt, [
+        stored("conversation-1", "email", "first@x.example"),
+        stored("conversation-2", "email", "first@x.example"),  # the same id again: the first owner keeps it
+        stored("conversation-3", "chat", "chat-message@x.example"),
+        stored("conversation-4", "email", None),
+        stored("conversation-5", "email", "second@x.example"),
+    ])
+    thread_keys.learn_from_stored(rt, [stored("conversation-6", "email", "second@x.example")])  # redelivered later
+
+    with rt.db.reading() as db:
+        found = thread_keys.find_conversations(db, [["first@x.example"], ["chat-message@x.example"],
+                                                    ["second@x.example"]])
+    assert found == ["conversation-1", None, "conversation-5"]
