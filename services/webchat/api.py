@@ -64,7 +64,7 @@ def _service():
 def _session(session_id: str):
     token = _bearer_or_query_token()
     service = _service()
-    return handlers.get_session(service.runtime, session_id, token)
+    return handlers.get_session(service.runtime, service.sessions, session_id, token)
 
 
 def _bearer_or_query_token() -> str | None:

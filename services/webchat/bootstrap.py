@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
@@ -14,6 +14,7 @@ from shared.messaging import Worker
 from shared.runtime import ServiceRuntime, build_runtime
 from shared.web.sse import Notifier
 from services.webchat import api, handlers, tables
+from services.webchat.session_cache import SessionCache
 
 NAME = "webchat"
 
@@ -22,6 +23,7 @@ NAME = "webchat"
 class WebchatService:
     runtime: ServiceRuntime
     notifier: Notifier
+    sessions: SessionCache = field(default_factory=SessionCache)
 
     def register(self, app: Flask, flask_api: Api) -> None:
         app.extensions["switchboard_webchat"] = self

@@ -15,6 +15,7 @@ from shared.web.sse import Notifier
 from shared.storage.idempotency import claim_message
 from shared.web.errors import ApiError
 from services.webchat import identity
+from services.webchat.session_cache import SessionCache
 from services.webchat.tables import chat_messages, sessions
 
 SOURCE = "webchat"
@@ -40,13 +41,18 @@ def start_session(rt: ServiceRuntime, *, name: str, email: str | None, user_hash
     return session, token
 
 
-def get_session(rt: ServiceRuntime, session_id: str, token: str | None) -> ChatSession:
+def get_session(rt: ServiceRuntime, known: SessionCache, session_id: str, token: str | None) -> ChatSession:
     """The session, if `token` is its token; the same 404 otherwise, so ids cannot be probed."""
-    with rt.db.reading() as db:
-        row = db.execute(select(sessions).where(sessions.c.id == session_id)).first()
-    if row is None or not token or not identity.token_matches(token, row.token_hash):
+    found = known.get(session_id)
+    if found is None:
+        with rt.db.reading() as db:
+            row = db.execute(select(sessions).where(sessions.c.id == session_id)).first()
+        if row is not None:
+            found = (ChatSession(row.id, row.name, row.email, row.email_verified), row.token_hash)
+            known.put(session_id, found)
+    if found is None or not token or not identity.token_matches(token, found[1]):
         raise ApiError(404, "No such chat session for this token")
-    return ChatSession(row.id, row.name, row.email, row.email_verified)
+    return found[0]
 
 
 def post_visitor_message(rt: ServiceRuntime, notifier: Notifier, session: ChatSession, *, text: str,

@@ -85,7 +85,9 @@ def test_the_conversation_is_found_by_search(switchboard):
 
 
 def test_a_visitor_cannot_read_or_write_another_session(switchboard):
-    _, session_id = start_chat(switchboard.url, name="Di")
+    owner, session_id = start_chat(switchboard.url, name="Di")
+    # The owner writes first, so the session is also known from the service's memory.
+    assert owner.post(f"/chat/v1/sessions/{session_id}/messages", json={"text": "hello"}).status_code == 201
     intruder, _ = start_chat(switchboard.url, name="Eve")
     assert intruder.get(f"/chat/v1/sessions/{session_id}/messages").status_code == 404
     assert intruder.post(f"/chat/v1/sessions/{session_id}/messages", json={"text": "hi"}).status_code == 404
