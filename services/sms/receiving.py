@@ -39,17 +39,15 @@ def _store_once(rt: ServiceRuntime, text: InboundSms) -> int:
     """The outbox row of this MessageSid's event, storing the text first if it is new."""
     try:
         with rt.db.transaction() as db:
-            known = _outbox_id_of(db, text.message_sid)
-            if known is not None:
-                return known
             outbox_id = db.execute(insert(rt.outbox.table).values(
                 envelope=dump_envelope(inbound_event(text)))).inserted_primary_key[0]
-            db.execute(insert(inbound_texts).values(
+            db.execute(insert(inbound_texts).values(  # a MessageSid already stored raises here
                 message_sid=text.message_sid, from_number=text.from_number, outbox_id=outbox_id,
                 received_at=_now()))
             _apply_keyword(db, text)
+            rt.relay.watch(outbox_id)
             return outbox_id
-    except IntegrityError:  # the same MessageSid raced in twice: the first one stored it
+    except IntegrityError:  # Twilio retried, or the same MessageSid raced in twice: the first one stored it
         with rt.db.reading() as db:
             return _outbox_id_of(db, text.message_sid)
 

@@ -76,18 +76,26 @@ class OutboxRelay:
                 self._thread = threading.Thread(target=self._run, name=f"outbox-{self.table.name}", daemon=True)
                 self._thread.start()
 
+    def watch(self, row_id: int) -> None:
+        """Ask to be told when a row is published; called in the transaction that adds it, before commit."""
+        with self._lock:
+            self._watched.setdefault(row_id, threading.Event())
+
     def wait_published(self, row_id: int, timeout: float, *, recheck_seconds: float = 0.1) -> bool:
         """Wait until a committed row has been published; False if it still waits after `timeout`.
 
         This process's relay says so the moment its confirms are in; a row another process
-        of the service relays is seen gone from the table at the next recheck.
+        of the service relays is seen gone from the table at the next recheck. A row watched
+        before its commit cannot have been published unseen, so the table is not read first.
         """
-        published = threading.Event()
         with self._lock:
-            self._watched[row_id] = published
+            watched_before_commit = row_id in self._watched
+            published = self._watched.setdefault(row_id, threading.Event())
         self.wake()
         deadline = time.monotonic() + timeout
         try:
+            if watched_before_commit and published.wait(min(timeout, recheck_seconds)):
+                return True
             while self._still_pending(row_id):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

@@ -137,3 +137,13 @@ def test_a_row_another_process_relayed_is_noticed_at_the_next_recheck(db, outbox
 
     assert here.wait_published(row_id, timeout=5, recheck_seconds=0.05)
     assert rows_left(db, outbox) == 0
+
+
+def test_a_row_watched_before_its_commit_is_waited_for_without_reading_the_table(db, outbox, relay):
+    with db.transaction() as session:  # committing wakes the relay, as any service's write does
+        outbox.add(session, chat_message("hello", "m1"))
+        row_id = session.execute(select(func.max(outbox.table.c.id))).scalar()
+        relay.watch(row_id)
+    relay._still_pending = lambda _row_id: pytest.fail("the table was read")
+
+    assert relay.wait_published(row_id, timeout=10, recheck_seconds=10)
