@@ -81,7 +81,8 @@ class Sessions(MethodView):
     def post(self, data):
         """Start a chat; the token is shown only now."""
         name = (data["name"] or "").strip()
-        session, token = handlers.start_session(_service().runtime, name=name, email=data["email"],
+        service = _service()
+        session, token = handlers.start_session(service.runtime, service.sessions, name=name, email=data["email"],
                                                 user_hash=data["user_hash"])
         return {"session_id": session.id, "token": token, "email_verified": session.email_verified}
 

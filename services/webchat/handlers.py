@@ -29,15 +29,18 @@ class ChatSession:
     email_verified: bool
 
 
-def start_session(rt: ServiceRuntime, *, name: str, email: str | None, user_hash: str | None) -> tuple[ChatSession, str]:
+def start_session(rt: ServiceRuntime, known: SessionCache, *, name: str, email: str | None,
+                  user_hash: str | None) -> tuple[ChatSession, str]:
     """Open a chat for a visitor; the token is returned once and kept only as a hash."""
     token = identity.new_session_token()
     verified = identity.is_email_verified(rt.settings.chat_identity_secret, email, user_hash)
     session = ChatSession(str(uuid.uuid4()), name, email.lower() if email else None, verified)
+    token_hash = identity.hash_token(token)
     with rt.db.transaction() as db:
         db.execute(insert(sessions).values(
-            id=session.id, token_hash=identity.hash_token(token), name=name, email=session.email,
+            id=session.id, token_hash=token_hash, name=name, email=session.email,
             email_verified=verified, created_at=_now()))
+    known.put(session.id, (session, token_hash))
     return session, token
 
 
