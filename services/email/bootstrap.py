@@ -20,6 +20,9 @@ from services.email.relay import SmtpRelay
 from services.email.smtp_server import SmtpServer
 
 NAME = "email"
+# Stored emails' Message-IDs are gathered this long into one batch: a customer's reply
+# to a message takes far longer than this to arrive.
+THREAD_KEYS_GATHERING_SECONDS = 0.25
 
 
 @dataclass
@@ -37,7 +40,8 @@ class EmailService:
         rt = self.runtime
         return [Worker(rt.bus, "email.replies", lambda envelope: outbound.deliver_reply(rt, self.relay, envelope),
                        attempts=outbound.SEND_ATTEMPTS, backoff_seconds=self.retry_backoff_seconds),
-                BatchWorker(rt.bus, "email.threads", lambda envelopes: thread_keys.learn_from_stored(rt, envelopes))]
+                BatchWorker(rt.bus, "email.threads", lambda envelopes: thread_keys.learn_from_stored(rt, envelopes),
+                            max_wait=THREAD_KEYS_GATHERING_SECONDS, max_delay=THREAD_KEYS_GATHERING_SECONDS)]
 
     def relay(self) -> SmtpRelay | None:
         url = self.runtime.settings.smtp_relay_url
