@@ -16,8 +16,8 @@ from bench.loadgen import have_wrk
 from bench.pipeline import add_online_agents, agent_token, running_switchboard
 from bench.report import Row, render, save
 
-FULL = {"ingest": 1_500, "rate": 200, "emails": 1_000, "search": 1_000_000, "wrk_seconds": 10, "amqp": 50_000}
-QUICK = {"ingest": 300, "rate": 100, "emails": 60, "search": 20_000, "wrk_seconds": 3, "amqp": 5_000}
+FULL = {"ingest": 1_500, "paced": 1_500, "warm_up": 60, "rate": 200, "emails": 1_000, "search": 1_000_000, "wrk_seconds": 10, "amqp": 50_000}
+QUICK = {"ingest": 300, "paced": 150, "warm_up": 15, "rate": 100, "emails": 60, "search": 20_000, "wrk_seconds": 3, "amqp": 5_000}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,13 +42,17 @@ def main(argv: list[str] | None = None) -> int:
             add_online_agents(switchboard.url, 8, capacity=1000)
             if "ingestion" not in args.skip:
                 folder = work / "switchboard"
-                paced = ingestion.run(switchboard, env, folder, size["ingest"] // 4, rate=size["rate"])
+                # Untimed: the first messages open every process's connections and fill its caches.
+                ingestion.run(switchboard, env, folder, size["warm_up"], rate=None)
+                paced = ingestion.run(switchboard, env, folder, size["paced"], rate=size["rate"])
                 flat = ingestion.run(switchboard, env, folder, size["ingest"], rate=None)
                 details["ingestion"] = {"paced": paced, "flat_out": flat}
                 rows += [
-                    Row("ingestion", "sustained, flat out (email/SMS/chat mix)", flat["sustained_per_s"], "msg/s",
-                        "≥ 1,000 msg/s", flat["sustained_per_s"] >= 1000, amqp_ceiling),
-                    Row("ingestion", f"accepted → assigned p99 at {size['rate']} msg/s",
+                    Row("ingestion", f"sustained, flat out (email/SMS/chat mix; {flat['accepted_per_s']} accepted/s)",
+                        flat["sustained_per_s"], "msg/s", "≥ 1,000 msg/s", flat["sustained_per_s"] >= 1000,
+                        amqp_ceiling),
+                    Row("ingestion", f"accepted → assigned p99 at {size['rate']} msg/s offered "
+                                     f"({paced['accepted_per_s']} accepted/s, {paced['sustained_per_s']} sustained)",
                         paced["accepted_to_assigned_ms"]["p99"], "ms", "≤ 50 ms",
                         paced["accepted_to_assigned_ms"]["p99"] <= 50),
                     Row("ingestion", f"accepted → assigned p50 at {size['rate']} msg/s",
