@@ -17,13 +17,12 @@ def contact_summaries(db: Session, contact_ids: set[str]) -> dict[str, dict]:
                                  identities.c.verified).where(identities.c.contact_id.in_(wanted))
                           .order_by(identities.c.created_at, identities.c.id)):
         found[row.contact_id].append({"type": row.type, "value": row.value, "verified": row.verified})
-    resolved = dict(db.execute(select(conversations.c.contact_id, func.count())
-                               .where(conversations.c.contact_id.in_(wanted), conversations.c.status == "resolved")
-                               .group_by(conversations.c.contact_id)).all())
-    rows = db.execute(select(contacts.c.id, contacts.c.name, contacts.c.attributes)
+    resolved = (select(func.count()).where(conversations.c.contact_id == contacts.c.id,
+                                           conversations.c.status == "resolved").scalar_subquery())
+    rows = db.execute(select(contacts.c.id, contacts.c.name, contacts.c.attributes, resolved.label("resolved"))
                       .where(contacts.c.id.in_(wanted))).all()
     return {r.id: {"id": r.id, "name": r.name, "attributes": r.attributes,
-                   "lifecycle_stage": domain.lifecycle_stage(resolved.get(r.id, 0), r.attributes),
+                   "lifecycle_stage": domain.lifecycle_stage(r.resolved, r.attributes),
                    "identities": found[r.id]} for r in rows}
 
 
