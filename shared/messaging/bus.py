@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 from kombu import Connection, Exchange, Producer, Queue
 
 from shared.envelopes import Envelope, dump_envelope
-from shared.messaging.confirming_publisher import ConfirmingPublisher, Outgoing
+from shared.messaging.confirming_publisher import ConfirmingPublisher, NoQueueBound, Outgoing
 from shared.messaging.topology import DEAD_LETTER_EXCHANGE, EXCHANGE, QUEUES, QueueSpec
 
 PUBLISH_RETRY = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2}
@@ -24,6 +24,10 @@ PUBLISH_RETRY = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, 
 
 class BrokerUnavailable(Exception):
     """The broker could not take the message; the caller should answer 'try again later'."""
+
+
+class Unroutable(BrokerUnavailable):
+    """A message had no queue to go to: one was deleted, or never declared on this broker."""
 
 
 def _exchanges() -> tuple[Exchange, Exchange]:
@@ -92,6 +96,8 @@ class MessageBus:
                 self._publish_with_kombu(bodies)
             else:
                 self._confirming_publisher().publish([Outgoing.of(body) for body in bodies])
+        except NoQueueBound as error:
+            raise Unroutable(str(error)) from error
         except Exception as error:  # kombu/pika raise many kinds; all mean "not accepted"
             raise BrokerUnavailable(str(error) or type(error).__name__) from error
 

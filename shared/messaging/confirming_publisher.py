@@ -28,6 +28,10 @@ class ConnectionLost(PublishFailed):
     """The connection failed or timed out, so a fresh connection may succeed."""
 
 
+class NoQueueBound(PublishFailed):
+    """The broker returned a message: no queue is bound for its type."""
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """One envelope to publish: its JSON-ready body, routing key and id."""
@@ -178,7 +182,7 @@ class ConfirmingPublisher:
             self._loop.stop()
 
     def _on_return(self, _channel, method, _properties, _body) -> None:
-        self._fail(PublishFailed(f"no queue is bound for {method.routing_key!r}: {method.reply_text}"))
+        self._fail(NoQueueBound(f"no queue is bound for {method.routing_key!r}: {method.reply_text}"))
 
     def _on_channel_closed(self, _channel, reason: BaseException) -> None:
         self._ready = False

@@ -5,7 +5,9 @@ in flight together, and deletes them only once every one was confirmed,
 so a crash between commit and publish loses nothing (a row may be published twice;
 consumers are idempotent). Each process relays its own service's outbox: it is woken
 right after a commit in that process and also polls, so rows written by another process
-of the same service are never stranded.
+of the same service are never stranded. When the broker has no queue for an event (one was
+deleted), the relay declares Switchboard's queues again before it retries, so one missing
+queue does not hold up every later event for good.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, MetaData, Ta
 from sqlalchemy.orm import Session
 
 from shared.envelopes import Envelope, dump_envelope
-from shared.messaging import BrokerUnavailable, MessageBus
+from shared.messaging import BrokerUnavailable, MessageBus, Unroutable
 from shared.storage.database import Database
 
 log = structlog.get_logger(__name__)
@@ -127,12 +129,22 @@ class OutboxRelay:
             try:
                 while self.relay_once() == self.batch_size:
                     pass
+            except Unroutable as error:  # e.g. a queue was deleted: declaring the topology again brings it back
+                log.warning("outbox_event_unroutable", table=self.table.name, error=str(error))
+                self._declare_topology()
+                self._stop.wait(1.0)
             except BrokerUnavailable as error:
                 log.warning("outbox_publish_failed", table=self.table.name, error=str(error))
                 self._stop.wait(1.0)
             except Exception as error:  # the database may be briefly away; try again next round
                 log.warning("outbox_relay_error", table=self.table.name, error=repr(error))
                 self._stop.wait(1.0)
+
+    def _declare_topology(self) -> None:
+        try:
+            self.bus.declare()
+        except Exception as error:  # the broker may be going away too; the next round tries again
+            log.warning("outbox_declare_failed", table=self.table.name, error=repr(error))
 
     def relay_once(self) -> int:
         """Publish one batch of committed rows and delete them; return how many."""

@@ -147,3 +147,13 @@ def test_a_row_watched_before_its_commit_is_waited_for_without_reading_the_table
     relay._still_pending = lambda _row_id: pytest.fail("the table was read")
 
     assert relay.wait_published(row_id, timeout=10, recheck_seconds=10)
+
+
+def test_the_relay_declares_a_deleted_queue_again_and_publishes_what_waited(db, outbox, relay, amqp_url):
+    with Connection(amqp_url) as conn:  # an operator deleted the inbox's queue
+        conn.default_channel.queue_delete("inbox.inbound")
+    with db.transaction() as session:  # committing wakes the relay
+        outbox.add(session, chat_message("still here", "m1"))
+
+    assert wait_until(lambda: rows_left(db, outbox) == 0, timeout=15)
+    assert [m.payload["payload"]["text"] for m in waiting_messages(amqp_url, "inbox.inbound")] == ["still here"]
