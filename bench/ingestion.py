@@ -54,9 +54,8 @@ def run(switchboard, env: dict, folder: Path, count: int, rate: float | None, se
     since = datetime.now(timezone.utc)
     started, started_at = time.perf_counter(), time.time()
     with ProcessPoolExecutor(SENDER_PROCESSES, mp_context=multiprocessing.get_context("fork")) as pool:
-        shares = [pool.submit(_send_share, target, share, rate, started_at) for share in shares]
-        for share in shares:
-            share.result()
+        for sending in [pool.submit(_send_share, target, share, rate, started_at) for share in shares]:
+            sending.result()
     accepted_s = time.perf_counter() - started
     expected = {"stored": baseline["stored"] + count,
                 "conversations": baseline["assigned"] + -(-count // MESSAGES_PER_CUSTOMER)}

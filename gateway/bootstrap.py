@@ -18,16 +18,13 @@ from gateway.tables import metadata
 from shared.config import Settings
 from shared.envelopes import Envelope
 from shared.messaging import MessageBus
-from shared.messaging.batch_worker import BatchWorker
+from shared.messaging.batch_worker import OFF_PATH_GATHERING_SECONDS, BatchWorker
 from shared.storage import Database
 from shared.storage.migrations import upgrade
 from shared.web.auth import API_KEY_LOOKUP_EXTENSION
 
 NAME = "gateway"
 WEBHOOK_QUEUE = "gateway.webhooks"
-# Events are gathered this long into one batch: webhooks are not a live chat, and few large
-# batches cost far less than one small batch per event when traffic is moderate.
-GATHERING_SECONDS = 0.25
 STATIC = Path(__file__).parent / "static"
 
 
@@ -69,8 +66,8 @@ class GatewayService:
 
     def workers(self) -> list:
         """The consumer that turns events into webhook deliveries, and the sender that posts them."""
-        return [BatchWorker(self.runtime.bus, WEBHOOK_QUEUE, self.enqueue, max_wait=GATHERING_SECONDS,
-                            max_delay=GATHERING_SECONDS), self.sender]
+        return [BatchWorker(self.runtime.bus, WEBHOOK_QUEUE, self.enqueue, max_wait=OFF_PATH_GATHERING_SECONDS,
+                            max_delay=OFF_PATH_GATHERING_SECONDS), self.sender]
 
     def enqueue(self, envelopes: list[Envelope]) -> None:
         """Turn a batch of events into deliveries in one transaction; wake the sender once they are committed."""

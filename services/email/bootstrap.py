@@ -12,7 +12,7 @@ from flask_smorest import Api
 
 from shared.config import Settings
 from shared.messaging import Worker
-from shared.messaging.batch_worker import BatchWorker
+from shared.messaging.batch_worker import OFF_PATH_GATHERING_SECONDS, BatchWorker
 from shared.runtime import ServiceRuntime, build_runtime
 from services.email import api, inbound, outbound, tables, thread_keys
 from services.email.inbound_io import GroupedIO, InboundIO
@@ -20,9 +20,6 @@ from services.email.relay import SmtpRelay
 from services.email.smtp_server import SmtpServer
 
 NAME = "email"
-# Stored emails' Message-IDs are gathered this long into one batch: a customer's reply
-# to a message takes far longer than this to arrive.
-THREAD_KEYS_GATHERING_SECONDS = 0.25
 
 
 @dataclass
@@ -41,7 +38,7 @@ class EmailService:
         return [Worker(rt.bus, "email.replies", lambda envelope: outbound.deliver_reply(rt, self.relay, envelope),
                        attempts=outbound.SEND_ATTEMPTS, backoff_seconds=self.retry_backoff_seconds),
                 BatchWorker(rt.bus, "email.threads", lambda envelopes: thread_keys.learn_from_stored(rt, envelopes),
-                            max_wait=THREAD_KEYS_GATHERING_SECONDS, max_delay=THREAD_KEYS_GATHERING_SECONDS)]
+                            max_wait=OFF_PATH_GATHERING_SECONDS, max_delay=OFF_PATH_GATHERING_SECONDS)]
 
     def relay(self) -> SmtpRelay | None:
         url = self.runtime.settings.smtp_relay_url

@@ -28,6 +28,10 @@ from shared.messaging.topology import queue_spec
 log = structlog.get_logger(__name__)
 
 Delivery = tuple[Any, Any]  # (body, kombu message)
+# Consumers off a customer's way to an agent (webhooks, email thread keys) gather events this
+# long into one batch (as max_wait and max_delay): at moderate rates, a few large batches cost
+# far less than one small batch per event.
+OFF_PATH_GATHERING_SECONDS = 0.25
 
 
 class RetryLater(Exception):

@@ -4,13 +4,14 @@ import threading
 
 import pytest
 from kombu import Connection
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import func, select
 
 from shared.envelopes import dump_envelope, make_envelope
 from shared.messaging import BrokerUnavailable
-from shared.storage import Database, Outbox, OutboxRelay, outbox_table
+from shared.storage import Database, OutboxRelay
 from tests.support.broker_tools import close_broker_connections, waiting_messages
 from tests.support.bus_contract import chat_message, wait_until
+from tests.support.outboxes import fresh_outbox
 
 
 @pytest.fixture
@@ -22,10 +23,7 @@ def db(postgres_url):
 
 @pytest.fixture
 def outbox(db):
-    metadata = MetaData()
-    table = outbox_table(metadata, "tests")
-    metadata.create_all(db.engine)
-    return Outbox(table)
+    return fresh_outbox(db)
 
 
 @pytest.fixture

@@ -2,18 +2,7 @@
 
 import pytest
 
-from shared.messaging import MessageBus
 from tests.support.bus_contract import BEHAVIOURS
-
-
-@pytest.fixture
-def bus():
-    bus = MessageBus("memory://")
-    bus.declare()
-    bus.purge_all()
-    yield bus
-    bus.purge_all()
-    bus.close()
 
 
 @pytest.mark.parametrize("behaviour", BEHAVIOURS, ids=lambda b: b.__name__.removeprefix("check_"))

@@ -1,22 +1,12 @@
 """The outbox on SQLite with the in-memory broker (embedded mode)."""
 
 import pytest
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import func, select
 
 from shared.envelopes import dump_envelope
-from shared.messaging import MessageBus
-from shared.storage import Database, Outbox, OutboxRelay, outbox_table
+from shared.storage import Database, OutboxRelay
 from tests.support.bus_contract import chat_message
-
-
-@pytest.fixture
-def bus():
-    bus = MessageBus("memory://")
-    bus.declare()
-    bus.purge_all()
-    yield bus
-    bus.purge_all()
-    bus.close()
+from tests.support.outboxes import fresh_outbox
 
 
 @pytest.fixture
@@ -28,10 +18,7 @@ def db(tmp_path):
 
 @pytest.fixture
 def outbox(db):
-    metadata = MetaData()
-    table = outbox_table(metadata, "tests")
-    metadata.create_all(db.engine)
-    return Outbox(table)
+    return fresh_outbox(db)
 
 
 def test_the_relay_publishes_added_envelopes_in_order_and_empties_the_outbox(db, outbox, bus):
