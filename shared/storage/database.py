@@ -52,6 +52,11 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL reads run without BEGIN and COMMIT: two round trips fewer per read. At READ
+        # COMMITTED every statement sees its own snapshot either way. SQLite keeps its transaction,
+        # which gives a read of several statements one snapshot.
+        self._reading_sessions = self._sessions if self.is_sqlite else sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
         self._after_commit: list[Callable[[], None]] = []
         self._lock = threading.Lock()
         self._current = threading.local()  # the transaction this thread is inside, if any
@@ -73,12 +78,29 @@ class Database:
         rolls back with it. That is how a consumer handles a batch of messages in one commit
         with handlers written for one message.
         """
+        joining = getattr(self._current, "session", None) is not None
+        with self._session(self._sessions, writing=True) as session:
+            yield session
+        if notify and not joining:
+            for callback in list(self._after_commit):
+                callback()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only (inside a transaction, that transaction)."""
+        with self._session(self._reading_sessions, writing=False) as session:
+            yield session
+
+    @contextmanager
+    def _session(self, sessions: sessionmaker, *, writing: bool) -> Iterator[Session]:
         outer = getattr(self._current, "session", None)
         if outer is not None:
+            if writing and not self._current.writing:
+                raise RuntimeError("a transaction cannot start inside a read: its writes would not be atomic")
             yield outer
             return
-        session = self._sessions()
-        self._current.session = session
+        session = sessions()
+        self._current.session, self._current.writing = session, writing
         try:
             with session.begin():
                 yield session
@@ -89,15 +111,6 @@ class Database:
         finally:
             self._current.session = None
             session.close()
-        if notify:
-            for callback in list(self._after_commit):
-                callback()
-
-    @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A session for reads only."""
-        with self.transaction(notify=False) as session:
-            yield session
 
     def check(self) -> None:
         """Raise DatabaseUnavailable unless the database answers now (readiness)."""

@@ -7,6 +7,7 @@ import time
 import uuid
 from datetime import date, datetime
 
+import orjson
 import structlog
 from flask import Flask, g, request
 from flask.json.provider import DefaultJSONProvider
@@ -20,8 +21,22 @@ log = structlog.get_logger("switchboard.http")
 MAX_REQUEST_BYTES = 30 * 1024 * 1024  # a raw email with attachments fits; anything larger is 413
 
 
-class IsoJSONProvider(DefaultJSONProvider):
-    """Dates as ISO 8601 (Flask's default is the HTTP date format, which loses microseconds)."""
+class SwitchboardJSONProvider(DefaultJSONProvider):
+    """Answers written by orjson, several times quicker than the standard library on every response.
+
+    Keys stay sorted and dates are ISO 8601 (Flask's default is the HTTP date format, which
+    loses microseconds). What orjson refuses (an integer beyond 64 bits in a contact's
+    attributes, say) is written by the standard library instead.
+    """
+
+    _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+    def dumps(self, obj, **kwargs) -> str:
+        options = self._OPTIONS | (orjson.OPT_INDENT_2 if kwargs.get("indent") else 0)
+        try:
+            return orjson.dumps(obj, default=self.default, option=options).decode()
+        except orjson.JSONEncodeError:
+            return super().dumps(obj, **kwargs)
 
     @staticmethod
     def default(o):
@@ -40,7 +55,7 @@ class SwitchboardApi(Api):
 def create_base_app(name: str, settings: Settings) -> tuple[Flask, SwitchboardApi]:
     """A Flask app with Switchboard's error format, request ids, size limit and OpenAPI spec."""
     app = Flask(name)
-    app.json = IsoJSONProvider(app)
+    app.json = SwitchboardJSONProvider(app)
     app.config.update(
         API_TITLE="Switchboard",
         API_VERSION="v1",
