@@ -147,16 +147,21 @@ class OutboxRelay:
             log.warning("outbox_declare_failed", table=self.table.name, error=repr(error))
 
     def relay_once(self) -> int:
-        """Publish one batch of committed rows and delete them; return how many."""
+        """Publish one batch of committed rows and delete them; return how many.
+
+        One statement takes the batch out of the table; its transaction commits only once the
+        broker confirmed every event, so a failed publish leaves all of them in place.
+        """
         with self.db.transaction(notify=False) as session:
-            query = select(self.table.c.id, self.table.c.envelope).order_by(self.table.c.id).limit(self.batch_size)
+            batch = select(self.table.c.id).order_by(self.table.c.id).limit(self.batch_size)
             if not self.db.is_sqlite:
-                query = query.with_for_update(skip_locked=True)
-            rows = session.execute(query).all()
-            if not rows:
+                batch = batch.with_for_update(skip_locked=True)
+            taken = session.execute(delete(self.table).where(self.table.c.id.in_(batch))
+                                    .returning(self.table.c.id, self.table.c.envelope)).all()
+            if not taken:
                 return 0
+            rows = sorted(taken, key=lambda row: row.id)  # RETURNING has no order; events go out in theirs
             self.bus.publish_dumped([row.envelope for row in rows])  # stored as dump_envelope made them
-            session.execute(delete(self.table).where(self.table.c.id.in_([row.id for row in rows])))
         with self._lock:
             waiting = [self._watched[row.id] for row in rows if row.id in self._watched]
         for published in waiting:
