@@ -1,8 +1,8 @@
 """One SQLAlchemy engine per service process, and the transaction every change goes through.
 
-SQLite (the embedded default) runs in WAL mode with a busy timeout and takes its write
-lock at BEGIN, so two threads never deadlock upgrading a read to a write. PostgreSQL is
-used through psycopg 3.
+SQLite (the embedded default) runs in WAL mode with a busy timeout. A transaction takes
+its write lock at BEGIN, so two threads never deadlock upgrading a read to a write; reads
+begin deferred and never wait for a writer. PostgreSQL is used through psycopg 3.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+# The execution option that marks a connection as used by Database.reading().
+READING = "switchboard_reading"
 
 
 class DatabaseUnavailable(Exception):
@@ -31,8 +34,13 @@ def make_engine(url: str) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
     event.listen(engine, "connect", _tune_sqlite)
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    event.listen(engine, "begin", _begin_sqlite)
     return engine
+
+
+def _begin_sqlite(conn) -> None:
+    """Writes take the write lock at BEGIN; reads begin deferred, so in WAL mode they never wait for a writer."""
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READING) else "BEGIN IMMEDIATE")
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
@@ -53,10 +61,10 @@ class Database:
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # PostgreSQL reads run without BEGIN and COMMIT: two round trips fewer per read. At READ
-        # COMMITTED every statement sees its own snapshot either way. SQLite keeps its transaction,
-        # which gives a read of several statements one snapshot.
-        self._reading_sessions = self._sessions if self.is_sqlite else sessionmaker(
-            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+        # COMMITTED every statement sees its own snapshot either way. SQLite keeps a (deferred)
+        # transaction, which gives a read of several statements one snapshot.
+        reading = {READING: True} if self.is_sqlite else {READING: True, "isolation_level": "AUTOCOMMIT"}
+        self._reading_sessions = sessionmaker(self.engine.execution_options(**reading), expire_on_commit=False)
         self._after_commit: list[Callable[[], None]] = []
         self._lock = threading.Lock()
         self._current = threading.local()  # the transaction this thread is inside, if any

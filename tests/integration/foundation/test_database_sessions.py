@@ -2,10 +2,12 @@
 
 On PostgreSQL reads run without a transaction of their own (no BEGIN/COMMIT round trips);
 the connections they used must come back to the pool as they were, so later writes are
-still atomic.
+still atomic. On SQLite reads begin deferred, so they do not queue behind a writer.
 """
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, func, insert, select
@@ -69,3 +71,23 @@ def test_a_transaction_cannot_start_inside_a_read(database):
         with database.transaction() as db:
             db.execute(insert(rows).values(id=1))
     assert _count(database) == 0
+
+
+def test_a_read_does_not_wait_for_a_transaction_in_progress(database):
+    writing, read_done = threading.Event(), threading.Event()
+    seen = []
+
+    def read_meanwhile():
+        writing.wait()
+        seen.append(_count(database))
+        read_done.set()
+
+    reader = threading.Thread(target=read_meanwhile)
+    reader.start()
+    with database.transaction() as db:
+        db.execute(insert(rows).values(id=1))
+        writing.set()
+        assert read_done.wait(5), "the read waited for the writer's transaction"
+    reader.join()
+    assert seen == [0]  # it saw what was committed, not the work in progress
+    assert _count(database) == 1
