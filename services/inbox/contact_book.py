@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from services.inbox import domain
 from services.inbox.contacts import MAX_MERGE_HOPS
 from services.inbox.tables import contacts, identities
 
@@ -39,6 +40,22 @@ class ContactBook:
 
     def survivor_ids(self) -> set[str]:
         return set(self.survivor.values())
+
+    def new_contact_summaries(self) -> dict[str, dict]:
+        """The contacts this batch creates, as `summaries.contact_summaries` would read them after it.
+
+        They have no history yet, so nothing needs reading: identities in the order the table
+        gives them (all created at once, so by id), no attributes, no resolved conversations.
+        """
+        found: dict[str, list[tuple[str, dict]]] = {c["id"]: [] for c in self.new_contacts}
+        for (kind, value), held in self.known.items():
+            if held["contact_id"] in found:
+                found[held["contact_id"]].append((held["id"], {"type": kind, "value": value,
+                                                                "verified": held["verified"]}))
+        return {c["id"]: {"id": c["id"], "name": c["name"], "attributes": {},
+                          "lifecycle_stage": domain.lifecycle_stage(0, {}),
+                          "identities": [identity for _, identity in sorted(found[c["id"]], key=lambda i: i[0])]}
+                for c in self.new_contacts}
 
     def resolve(self, given: list[dict], new_name: str) -> str:
         """The contact behind the first known identity, else a new one; identities nobody holds join it."""

@@ -155,9 +155,13 @@ class _Batch:
                        .values({name: bindparam(name) for name in TOUCHED}),
                        [{"target": c["id"], **{name: c[name] for name in TOUCHED}} for c in existing])
         db.execute(insert(messages), self.stored)
-        contact_ids = {self.conversations[s["conversation_id"]]["contact_id"] for s in self.stored}
-        contacts = summaries.contact_summaries(db, contact_ids)
-        helpers = summaries.last_agent_ids(db, contact_ids)
+        # Contacts this batch created have no history to read (a new customer's first message).
+        contacts = self.book.new_contact_summaries()
+        known = {self.conversations[s["conversation_id"]]["contact_id"] for s in self.stored} - contacts.keys()
+        helpers = {}
+        if known:
+            contacts |= summaries.contact_summaries(db, known)
+            helpers = summaries.last_agent_ids(db, known)
         activities, agent_entries, envelopes = [], [], []
         for envelope, stored, action, snapshot, routed in self.applied:
             cid = snapshot["id"]

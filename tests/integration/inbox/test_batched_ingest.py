@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from shared.envelopes import make_envelope
-from services.inbox import ingest
-from services.inbox.tables import activity, contacts, conversations, identities, messages
+from shared.envelopes import load_envelope, make_envelope
+from services.inbox import context, ingest
+from services.inbox.tables import activity, contacts, conversations, identities, messages, outbox
 from tests.integration.inbox.conftest import ago, receive, wire
 
 
@@ -18,6 +18,11 @@ def inbound(message_id: str, sender: dict, text: str, *, channel: str = "chat", 
         "channel": channel, "channel_message_id": message_id, "sender": sender, "sender_name": "",
         "linked_identities": list(linked), "text": text, "thread": thread or {},
         "received_at": ago(minutes=minutes_ago)}, source="test"))
+
+
+def events_written(service) -> list:
+    with service.runtime.db.reading() as db:
+        return [load_envelope(row.envelope) for row in db.execute(select(outbox).order_by(outbox.c.id))]
 
 
 def count_of(service, table, *where) -> int:
@@ -92,3 +97,22 @@ def test_the_newest_ongoing_conversation_takes_the_message(inbox):
         newest = db.execute(select(conversations).where(conversations.c.status == "open")).one()
     assert newest.last_message_preview == "follow-up"
     assert newest.last_message_at > ago(days=1) + timedelta(hours=23)
+
+
+def test_events_carry_each_contact_as_the_store_reads_it_afterwards(inbox):
+    inbox.runtime.relay.stop()  # keep the events in the outbox to read them
+    receive(inbox, {"type": "email", "value": "ada@example.com"}, "earlier", channel="email")
+    visitor = {"type": "chat", "value": "visitor-7", "verified": True}
+    ingest.store_inbound(inbox.runtime, [
+        inbound("n1", visitor, "hello", linked=[{"type": "email", "value": "new@example.com", "verified": True},
+                                                {"type": "phone", "value": "+14155550177"}]),
+        inbound("n2", visitor, "still me", linked=[{"type": "email", "value": "later@example.com"}]),
+        inbound("a1", {"type": "email", "value": "ada@example.com"}, "again", channel="email"),
+        inbound("b1", {"type": "phone", "value": "+14155550188"}, "by sms", channel="sms")])
+    stored = [e for e in events_written(inbox) if e.type == "message.stored"][1:]
+    assert [e.payload["message"]["channel_message_id"] for e in stored] == ["n1", "n2", "a1", "b1"]
+    with inbox.runtime.db.reading() as db:
+        for event in stored:
+            carried = event.payload["contact"]
+            assert carried == context.contact_summary(db, carried["id"])
+    assert len(stored[1].payload["contact"]["identities"]) == 4  # the visitor's chat, both emails and the phone
