@@ -128,8 +128,8 @@ def enqueue(db: Database, envelopes: list[Envelope]) -> int:
     with db.transaction() as session:
         unique = {envelope.id: envelope for envelope in envelopes}  # a redelivery may share the batch
         fresh = claim_messages(session, processed, CONSUMER, list(unique))
-        wanted = [(envelope, events) for envelope in unique.values() if envelope.id in fresh
-                  for events in [external_events(envelope)] if events]
+        wanted = [(envelope, events) for envelope in unique.values()
+                  if envelope.id in fresh and (events := external_events(envelope))]
         if not wanted:
             return 0
         subscriptions = session.execute(select(webhook_subscriptions.c.id, webhook_subscriptions.c.events)

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from services.inbox import domain
+from services.inbox import summaries
 from services.inbox.contacts import MAX_MERGE_HOPS
 from services.inbox.tables import contacts, identities
 
@@ -52,9 +52,8 @@ class ContactBook:
             if held["contact_id"] in found:
                 found[held["contact_id"]].append((held["id"], {"type": kind, "value": value,
                                                                 "verified": held["verified"]}))
-        return {c["id"]: {"id": c["id"], "name": c["name"], "attributes": {},
-                          "lifecycle_stage": domain.lifecycle_stage(0, {}),
-                          "identities": [identity for _, identity in sorted(found[c["id"]], key=lambda i: i[0])]}
+        return {c["id"]: summaries.summary(c["id"], c["name"], {}, 0,
+                                           [identity for _, identity in sorted(found[c["id"]], key=lambda i: i[0])])
                 for c in self.new_contacts}
 
     def resolve(self, given: list[dict], new_name: str) -> str:

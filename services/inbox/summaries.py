@@ -21,9 +21,13 @@ def contact_summaries(db: Session, contact_ids: set[str]) -> dict[str, dict]:
                                            conversations.c.status == "resolved").scalar_subquery())
     rows = db.execute(select(contacts.c.id, contacts.c.name, contacts.c.attributes, resolved.label("resolved"))
                       .where(contacts.c.id.in_(wanted))).all()
-    return {r.id: {"id": r.id, "name": r.name, "attributes": r.attributes,
-                   "lifecycle_stage": domain.lifecycle_stage(r.resolved, r.attributes),
-                   "identities": found[r.id]} for r in rows}
+    return {r.id: summary(r.id, r.name, r.attributes, r.resolved, found[r.id]) for r in rows}
+
+
+def summary(contact_id: str, name: str, attributes: dict, resolved: int, identities: list[dict]) -> dict:
+    """A contact as events and the context show it; `resolved` counts its resolved conversations."""
+    return {"id": contact_id, "name": name, "attributes": attributes,
+            "lifecycle_stage": domain.lifecycle_stage(resolved, attributes), "identities": identities}
 
 
 def last_agent_ids(db: Session, contact_ids: set[str]) -> dict[str, str]:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from itertools import count
 
 import pytest
+from sqlalchemy import select
 
 from shared.config import Settings
 from shared.envelopes import dump_envelope, load_envelope, make_envelope
@@ -14,6 +15,7 @@ from shared.messaging import MessageBus
 from shared.web.auth import Principal
 from services.inbox import ingest, updates
 from services.inbox.bootstrap import bootstrap
+from services.inbox.tables import outbox
 
 ADMIN = Principal(kind="admin", id="admin", name="Admin", role="admin")
 _sequence = count()
@@ -51,6 +53,12 @@ def close(service) -> None:
 def wire(envelope):
     """The envelope as a consumer receives it (through JSON, checked by its schema)."""
     return load_envelope(dump_envelope(envelope))
+
+
+def events_written(service) -> list:
+    """The events waiting in the inbox's outbox, oldest first (stop the relay to keep them there)."""
+    with service.runtime.db.reading() as db:
+        return [load_envelope(row.envelope) for row in db.execute(select(outbox).order_by(outbox.c.id))]
 
 
 def receive(service, sender: dict, text: str = "hello", *, channel: str = "chat", at: datetime | None = None,

@@ -7,11 +7,11 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from shared.envelopes import load_envelope, make_envelope
+from shared.envelopes import make_envelope
 from services.inbox import detail, ingest
 from services.inbox.replies import change_conversation
-from services.inbox.tables import conversations, outbox
-from tests.integration.inbox.conftest import ADMIN, receive, wire
+from services.inbox.tables import conversations
+from tests.integration.inbox.conftest import ADMIN, events_written, receive, wire
 
 CUSTOMER = {"type": "email", "value": "bo@example.com"}
 
@@ -26,11 +26,6 @@ def receive_auto_reply(service, conversation_id: str) -> str:
         "received_at": datetime.now(timezone.utc)}, source="test")
     ingest.handle_inbound(service.runtime, wire(envelope))
     return "ooo-1@example.com"
-
-
-def events_written(service) -> list:
-    with service.runtime.db.reading() as db:
-        return [load_envelope(row.envelope) for row in db.execute(select(outbox).order_by(outbox.c.id))]
 
 
 @pytest.mark.parametrize("status", ["pending", "resolved"])

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from shared.envelopes import load_envelope, make_envelope
+from shared.envelopes import make_envelope
 from services.inbox import context, ingest
-from services.inbox.tables import activity, contacts, conversations, identities, messages, outbox
-from tests.integration.inbox.conftest import ago, receive, wire
+from services.inbox.tables import activity, contacts, conversations, identities, messages
+from tests.integration.inbox.conftest import ago, events_written, receive, wire
 
 
 def inbound(message_id: str, sender: dict, text: str, *, channel: str = "chat", linked=(), thread=None,
@@ -18,11 +18,6 @@ def inbound(message_id: str, sender: dict, text: str, *, channel: str = "chat", 
         "channel": channel, "channel_message_id": message_id, "sender": sender, "sender_name": "",
         "linked_identities": list(linked), "text": text, "thread": thread or {},
         "received_at": ago(minutes=minutes_ago)}, source="test"))
-
-
-def events_written(service) -> list:
-    with service.runtime.db.reading() as db:
-        return [load_envelope(row.envelope) for row in db.execute(select(outbox).order_by(outbox.c.id))]
 
 
 def count_of(service, table, *where) -> int:
