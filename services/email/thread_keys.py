@@ -33,7 +33,7 @@ def _remember_rows(db: Session, owners: list[tuple[str, str, str]]) -> None:
     moment = datetime.now(timezone.utc)
     rows = [{"message_id": i, "conversation_id": c, "direction": d, "created_at": moment} for c, i, d in owners]
     dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    db.execute(dialect.insert(thread_keys).values(rows).on_conflict_do_nothing(index_elements=["message_id"]))
+    db.execute(dialect.insert(thread_keys).on_conflict_do_nothing(index_elements=["message_id"]), rows)
 
 
 def find_conversation(db: Session, ids: Sequence[str | None]) -> str | None:

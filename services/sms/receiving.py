@@ -39,11 +39,11 @@ def _store_once(rt: ServiceRuntime, text: InboundSms) -> int:
     """The outbox row of this MessageSid's event, storing the text first if it is new."""
     try:
         with rt.db.transaction() as db:
-            outbox_id = db.execute(insert(rt.outbox.table).values(
-                envelope=dump_envelope(inbound_event(text)))).inserted_primary_key[0]
-            db.execute(insert(inbound_texts).values(  # a MessageSid already stored raises here
-                message_sid=text.message_sid, from_number=text.from_number, outbox_id=outbox_id,
-                received_at=_now()))
+            outbox_id = db.execute(insert(rt.outbox.table),
+                                   {"envelope": dump_envelope(inbound_event(text))}).inserted_primary_key[0]
+            db.execute(insert(inbound_texts), {  # a MessageSid already stored raises here
+                "message_sid": text.message_sid, "from_number": text.from_number, "outbox_id": outbox_id,
+                "received_at": _now()})
             _apply_keyword(db, text)
             rt.relay.watch(outbox_id)
             return outbox_id

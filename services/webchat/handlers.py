@@ -37,9 +37,8 @@ def start_session(rt: ServiceRuntime, known: SessionCache, *, name: str, email: 
     session = ChatSession(str(uuid.uuid4()), name, email.lower() if email else None, verified)
     token_hash = identity.hash_token(token)
     with rt.db.transaction() as db:
-        db.execute(insert(sessions).values(
-            id=session.id, token_hash=token_hash, name=name, email=session.email,
-            email_verified=verified, created_at=_now()))
+        db.execute(insert(sessions), {"id": session.id, "token_hash": token_hash, "name": name, "email": session.email,
+                                      "email_verified": verified, "created_at": _now()})
     known.put(session.id, (session, token_hash))
     return session, token
 
@@ -68,7 +67,7 @@ def post_visitor_message(rt: ServiceRuntime, notifier: Notifier, session: ChatSe
                "created_at": _now()}
     try:
         with rt.db.transaction() as db:
-            db.execute(insert(chat_messages).values(**message))
+            db.execute(insert(chat_messages), message)
             rt.outbox.add(db, _inbound_event(session, message))
     except IntegrityError:  # the same client id raced in twice: the first one won
         return _find_by_client_id(rt, session.id, client_message_id), False

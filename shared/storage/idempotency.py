@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import Column, DateTime, MetaData, String, Table, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -27,19 +29,26 @@ def claim_message(session: Session, table: Table, consumer: str, message_id: str
     The row is written in the caller's transaction, so it only sticks if the work commits. A
     concurrent claim of the same message waits for the other transaction and then sees its row.
     """
-    insert = _INSERT_UNLESS_PRESENT[session.bind.dialect.name]
-    claimed = session.execute(insert(table).values(consumer=consumer, message_id=message_id)
-                              .on_conflict_do_nothing(index_elements=[table.c.consumer, table.c.message_id])
-                              .returning(table.c.message_id))
-    return claimed.first() is not None
+    return bool(claim_messages(session, table, consumer, [message_id]))
 
 
 def claim_messages(session: Session, table: Table, consumer: str, message_ids: list[str]) -> set[str]:
     """Claim many envelopes in one statement; the ids seen for the first time (see claim_message)."""
     if not message_ids:
         return set()
-    insert = _INSERT_UNLESS_PRESENT[session.bind.dialect.name]
-    claimed = session.execute(insert(table).values([{"consumer": consumer, "message_id": i} for i in set(message_ids)])
-                              .on_conflict_do_nothing(index_elements=[table.c.consumer, table.c.message_id])
-                              .returning(table.c.message_id))
+    rows = [{"consumer": consumer, "message_id": message_id} for message_id in set(message_ids)]
+    claimed = session.execute(_claim_statement(session.bind.dialect.name, table), rows)
     return set(claimed.scalars())
+
+
+@functools.cache
+def _claim_statement(dialect: str, table: Table):
+    """INSERT … ON CONFLICT DO NOTHING RETURNING message_id, with the rows passed as parameters.
+
+    The statement carries no values of its own, so SQLAlchemy sends a batch of rows as one
+    multi-row INSERT; building the rows into the statement cost several times more. It is built
+    once per table, as SQLAlchemy then keeps its cache key.
+    """
+    return (_INSERT_UNLESS_PRESENT[dialect](table)
+            .on_conflict_do_nothing(index_elements=[table.c.consumer, table.c.message_id])
+            .returning(table.c.message_id))
