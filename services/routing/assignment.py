@@ -282,24 +282,34 @@ class _Setup:
     agent_names: dict[str, str]
 
 
+# The reads every routing batch starts with, built once: SQLAlchemy keeps the cache key of a
+# statement object it has seen, which saves rebuilding it for every batch.
+_TEAMS = select(teams)
+_MEMBERSHIPS = select(memberships.c.agent_id, memberships.c.team_id)
+_AGENT_NAMES = select(agents.c.id, agents.c.name)
+_LIVE_RULES = select(rules).where(rules.c.deleted.is_(False)).order_by(rules.c.position, rules.c.id)
+_ACTIVE_AGENTS = select(agents).where(agents.c.active.is_(True)).order_by(agents.c.id)
+_LOADS = select(assignments.c.agent_id, func.sum(assignments.c.weight), func.count()).group_by(assignments.c.agent_id)
+
+
 def _setup(db: Session) -> _Setup:
     """Read once per transaction: a batch of routing decisions shares it (admins' changes land between batches)."""
     setup = db.info.get("routing_setup")
     if setup is None:
-        team_rows = db.execute(select(teams)).all()
+        team_rows = db.execute(_TEAMS).all()
         team_ids = defaultdict(set)
-        for agent_id, team_id in db.execute(select(memberships.c.agent_id, memberships.c.team_id)).all():
+        for agent_id, team_id in db.execute(_MEMBERSHIPS).all():
             team_ids[agent_id].add(team_id)
         setup = db.info["routing_setup"] = _Setup(
             teams={r.id: Team(id=r.id, name=r.name, strategy=r.strategy) for r in team_rows},
             default_team_id=next((r.id for r in team_rows if r.is_default), None), rules=load_rules(db),
             team_ids={agent_id: frozenset(ids) for agent_id, ids in team_ids.items()},
-            agent_names=dict(db.execute(select(agents.c.id, agents.c.name)).all()))
+            agent_names=dict(db.execute(_AGENT_NAMES).all()))
     return setup
 
 
 def load_rules(db: Session) -> list[Rule]:
-    rows = db.execute(select(rules).where(rules.c.deleted.is_(False)).order_by(rules.c.position, rules.c.id)).all()
+    rows = db.execute(_LIVE_RULES).all()
     return [Rule(id=r.id, name=r.name, position=r.position, enabled=r.enabled, conditions=r.conditions,
                  actions=tuple(r.actions), stop=r.stop, version=r.version) for r in rows]
 
@@ -316,10 +326,9 @@ def _agents_now(db: Session) -> list[Agent]:
 
 def load_agents(db: Session) -> list[Agent]:
     """Every active agent with their current load (call under serialize_routing when the answer is acted on)."""
-    rows = db.execute(select(agents).where(agents.c.active.is_(True)).order_by(agents.c.id)).all()
+    rows = db.execute(_ACTIVE_AGENTS).all()
     team_ids, loads, counts = _setup(db).team_ids, defaultdict(float), defaultdict(int)
-    for agent_id, load, held in db.execute(select(assignments.c.agent_id, func.sum(assignments.c.weight), func.count())
-                                           .group_by(assignments.c.agent_id)).all():
+    for agent_id, load, held in db.execute(_LOADS).all():
         loads[agent_id], counts[agent_id] = float(load), held
     return [Agent(id=r.id, name=r.name, team_ids=team_ids.get(r.id, frozenset()), skills=frozenset(r.skills),
                   capacity=r.capacity, presence=r.presence, load=loads[r.id], open_count=counts[r.id],

@@ -62,6 +62,7 @@ class OutboxRelay:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._watched: dict[int, threading.Event] = {}  # rows someone waits for, set once published here
+        self._take = self._take_statement()
         db.on_commit(self.wake)
 
     def wake(self) -> None:
@@ -146,6 +147,13 @@ class OutboxRelay:
         except Exception as error:  # the broker may be going away too; the next round tries again
             log.warning("outbox_declare_failed", table=self.table.name, error=repr(error))
 
+    def _take_statement(self):
+        """DELETE the oldest batch_size rows RETURNING them; built once, as SQLAlchemy then keeps its cache key."""
+        batch = select(self.table.c.id).order_by(self.table.c.id).limit(self.batch_size)
+        if not self.db.is_sqlite:
+            batch = batch.with_for_update(skip_locked=True)
+        return delete(self.table).where(self.table.c.id.in_(batch)).returning(self.table.c.id, self.table.c.envelope)
+
     def relay_once(self) -> int:
         """Publish one batch of committed rows and delete them; return how many.
 
@@ -153,11 +161,7 @@ class OutboxRelay:
         broker confirmed every event, so a failed publish leaves all of them in place.
         """
         with self.db.transaction(notify=False) as session:
-            batch = select(self.table.c.id).order_by(self.table.c.id).limit(self.batch_size)
-            if not self.db.is_sqlite:
-                batch = batch.with_for_update(skip_locked=True)
-            taken = session.execute(delete(self.table).where(self.table.c.id.in_(batch))
-                                    .returning(self.table.c.id, self.table.c.envelope)).all()
+            taken = session.execute(self._take).all()
             if not taken:
                 return 0
             rows = sorted(taken, key=lambda row: row.id)  # RETURNING has no order; events go out in theirs
