@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from shared.envelopes import Envelope, make_envelope
+from shared.envelopes import Envelope, also_as, make_envelope
 from shared.runtime import ServiceRuntime
 from services.inbox import context
 from services.inbox.tables import activity, agent_events, conversations
@@ -59,6 +59,7 @@ def message_events(rt: ServiceRuntime, db: Session, message: dict, conversation_
     payload = {"message": {k: message[k] for k in ("id", "channel", "direction", "text", "subject", "created_at")}
                | {"sender": message.get("sender", ""), "channel_message_id": message.get("channel_message_id")},
                "conversation": summary, "contact": context.contact_summary(db, row.contact_id)}
-    rt.outbox.add(db, make_envelope("message.stored", payload, source=SOURCE, caused_by=caused_by))
+    stored = make_envelope("message.stored", payload, source=SOURCE, caused_by=caused_by)
+    rt.outbox.add(db, stored)
     if routed and message["direction"] == "inbound":
-        rt.outbox.add(db, make_envelope("message.received", payload, source=SOURCE, caused_by=caused_by))
+        rt.outbox.add(db, also_as(stored, "message.received"))

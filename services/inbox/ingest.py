@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from shared.envelopes import Envelope, make_envelope
+from shared.envelopes import Envelope, also_as, make_envelope
 from shared.runtime import ServiceRuntime
 from shared.storage.idempotency import claim_messages
 from services.inbox import context, domain, summaries
@@ -180,7 +180,7 @@ class _Batch:
                        "conversation": summary, "contact": contacts[snapshot["contact_id"]]}
             envelopes.append(make_envelope("message.stored", payload, source=SOURCE, caused_by=envelope))
             if routed:
-                envelopes.append(make_envelope("message.received", payload, source=SOURCE, caused_by=envelope))
+                envelopes.append(also_as(envelopes[-1], "message.received"))
         db.execute(insert(activity), activities)
         db.execute(insert(agent_events), agent_entries)
         rt.outbox.add(db, *envelopes)

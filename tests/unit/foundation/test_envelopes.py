@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 from marshmallow import ValidationError
 
-from shared.envelopes import dump_envelope, load_envelope, make_envelope
+from shared.envelopes import also_as, dump_envelope, load_envelope, make_envelope
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 CHAT = {"channel": "chat", "channel_message_id": "m1", "sender": {"type": "chat", "value": "s1"},
@@ -51,3 +51,25 @@ def test_an_envelope_missing_its_id_is_refused():
     del body["id"]
     with pytest.raises(ValidationError):
         load_envelope(body)
+
+
+STORED = {"message": {"id": "m1", "channel": "chat", "direction": "inbound", "text": "Where is my order?",
+                      "created_at": NOW},
+          "conversation": {"id": "c1", "status": "open", "version": 1},
+          "contact": {"id": "p1", "identities": [{"type": "chat", "value": "s1", "verified": True}]}}
+
+
+def test_an_event_of_the_same_schema_reuses_the_checked_payload_under_an_id_of_its_own():
+    inbound = make_envelope("inbound.chat", CHAT, source="webchat")
+    stored = make_envelope("message.stored", STORED, source="inbox", caused_by=inbound)
+    received = also_as(stored, "message.received")
+    assert received.type == "message.received" and received.id != stored.id
+    assert (received.correlation_id, received.causation_id) == (inbound.correlation_id, inbound.id)
+    assert load_envelope(json.loads(json.dumps(dump_envelope(received)))).payload == \
+        load_envelope(json.loads(json.dumps(dump_envelope(stored)))).payload
+
+
+def test_an_event_of_another_schema_cannot_borrow_a_payload():
+    stored = make_envelope("message.stored", STORED, source="inbox")
+    with pytest.raises(ValueError):
+        also_as(stored, "conversation.updated")
