@@ -124,18 +124,22 @@ def delivery_log(db: Database, subscription_id: str, limit: int) -> list[dict]:
 
 
 def enqueue(db: Database, envelopes: list[Envelope]) -> int:
-    """Turn a batch of bus events into pending deliveries for every interested subscription, once per event."""
+    """Turn a batch of bus events into pending deliveries for every interested subscription, once per event.
+
+    Only events that become deliveries are claimed: one nobody subscribed to leaves nothing
+    behind, so while there are no subscriptions the webhook worker writes nothing at all.
+    """
+    unique = {envelope.id: envelope for envelope in envelopes}  # a redelivery may share the batch
+    wanted = [(envelope, events) for envelope in unique.values() if (events := external_events(envelope))]
+    if not wanted:
+        return 0
     with db.transaction() as session:
-        unique = {envelope.id: envelope for envelope in envelopes}  # a redelivery may share the batch
-        fresh = claim_messages(session, processed, CONSUMER, list(unique))
-        wanted = [(envelope, events) for envelope in unique.values()
-                  if envelope.id in fresh and (events := external_events(envelope))]
-        if not wanted:
-            return 0
         subscriptions = session.execute(select(webhook_subscriptions.c.id, webhook_subscriptions.c.events)
                                         .where(webhook_subscriptions.c.active.is_(True))).all()
-        deliveries = [delivery for envelope, events in wanted
-                      for delivery in _deliveries(subscriptions, envelope, events)]
+        by_envelope = {envelope.id: rows for envelope, events in wanted
+                       if (rows := _deliveries(subscriptions, envelope, events))}
+        fresh = claim_messages(session, processed, CONSUMER, list(by_envelope))
+        deliveries = [row for envelope_id, rows in by_envelope.items() if envelope_id in fresh for row in rows]
         if deliveries:
             session.execute(insert(webhook_deliveries), deliveries)
         return len(deliveries)

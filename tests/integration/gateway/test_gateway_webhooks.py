@@ -7,12 +7,12 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from gateway import webhooks
 from gateway.bootstrap import bootstrap
 from gateway.delivery import RetryPolicy
-from gateway.tables import webhook_subscriptions
+from gateway.tables import processed, webhook_subscriptions
 from shared.config import Settings
 from shared.envelopes import make_envelope
 from shared.messaging import MessageBus
@@ -176,3 +176,26 @@ def test_a_batch_of_events_becomes_one_delivery_per_event_and_interested_subscri
         assert len(webhooks.delivery_log(db, messages["id"], 10)) == 2
     finally:
         gateway.runtime.close()
+
+
+def test_events_nobody_subscribed_to_leave_nothing_behind(postgres_url):
+    gateway = bootstrap(Settings(database_url=postgres_url, broker_url="memory://",
+                                 secret_key="webhook-test-secret-key-long-enough-hs256", webhooks_allow_private=True))
+    db = gateway.runtime.db
+    try:
+        webhooks.subscribe(db, url="http://127.0.0.1:9/resolved", events=["conversation.resolved"],
+                           description="", allow_private=True)
+        assert webhooks.enqueue(db, [stored_message_event("first"), stored_message_event("second")]) == 0
+        assert claimed(db) == 0
+
+        webhooks.subscribe(db, url="http://127.0.0.1:9/messages", events=["message.created"], description="",
+                           allow_private=True)
+        assert webhooks.enqueue(db, [stored_message_event("third")]) == 1
+        assert claimed(db) == 1
+    finally:
+        gateway.runtime.close()
+
+
+def claimed(db) -> int:
+    with db.reading() as session:
+        return session.execute(select(func.count()).select_from(processed)).scalar()
