@@ -16,8 +16,10 @@ from bench.loadgen import have_wrk
 from bench.pipeline import add_online_agents, agent_token, running_switchboard
 from bench.report import Row, render, save
 
-FULL = {"ingest": 1_500, "paced": 1_500, "warm_up": 60, "rate": 200, "emails": 1_000, "search": 1_000_000, "wrk_seconds": 10, "amqp": 50_000}
-QUICK = {"ingest": 300, "paced": 150, "warm_up": 15, "rate": 100, "emails": 60, "search": 20_000, "wrk_seconds": 3, "amqp": 5_000}
+FULL = {"ingest": 1_500, "paced": 1_500, "warm_up": 60, "rate": 200, "emails": 1_000, "search": 1_000_000,
+        "wrk_seconds": 10, "amqp": 50_000}
+QUICK = {"ingest": 300, "paced": 150, "warm_up": 15, "rate": 100, "emails": 60, "search": 20_000,
+         "wrk_seconds": 3, "amqp": 5_000}
 
 
 def main(argv: list[str] | None = None) -> int:

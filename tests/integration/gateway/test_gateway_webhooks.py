@@ -155,45 +155,42 @@ def test_the_sender_refuses_private_targets_even_if_one_got_into_the_table(gatew
         assert "InvalidIPAddress" in log()[0]["last_error"]
 
 
-def test_a_batch_of_events_becomes_one_delivery_per_event_and_interested_subscription(postgres_url):
+@pytest.fixture
+def db(postgres_url):
+    """The gateway's database, for calling webhooks.enqueue as its consumer does (no workers running)."""
     gateway = bootstrap(Settings(database_url=postgres_url, broker_url="memory://",
                                  secret_key="webhook-test-secret-key-long-enough-hs256", webhooks_allow_private=True))
-    db = gateway.runtime.db
-    try:
-        every = webhooks.subscribe(db, url="http://127.0.0.1:9/all", events=["*"], description="",
-                                   allow_private=True)
-        messages = webhooks.subscribe(db, url="http://127.0.0.1:9/messages", events=["message.created"],
-                                      description="", allow_private=True)
-        webhooks.subscribe(db, url="http://127.0.0.1:9/resolved", events=["conversation.resolved"],
-                           description="", allow_private=True)
-        first, second = stored_message_event("first"), stored_message_event("second")
-
-        # A redelivered event may arrive in the same batch as its first copy, or in a later one.
-        assert webhooks.enqueue(db, [first, second, first]) == 4
-        assert webhooks.enqueue(db, [second]) == 0
-
-        assert len(webhooks.delivery_log(db, every["id"], 10)) == 2
-        assert len(webhooks.delivery_log(db, messages["id"], 10)) == 2
-    finally:
-        gateway.runtime.close()
+    yield gateway.runtime.db
+    gateway.runtime.close()
 
 
-def test_events_nobody_subscribed_to_leave_nothing_behind(postgres_url):
-    gateway = bootstrap(Settings(database_url=postgres_url, broker_url="memory://",
-                                 secret_key="webhook-test-secret-key-long-enough-hs256", webhooks_allow_private=True))
-    db = gateway.runtime.db
-    try:
-        webhooks.subscribe(db, url="http://127.0.0.1:9/resolved", events=["conversation.resolved"],
-                           description="", allow_private=True)
-        assert webhooks.enqueue(db, [stored_message_event("first"), stored_message_event("second")]) == 0
-        assert claimed(db) == 0
+def test_a_batch_of_events_becomes_one_delivery_per_event_and_interested_subscription(db):
+    every = webhooks.subscribe(db, url="http://127.0.0.1:9/all", events=["*"], description="",
+                               allow_private=True)
+    messages = webhooks.subscribe(db, url="http://127.0.0.1:9/messages", events=["message.created"],
+                                  description="", allow_private=True)
+    webhooks.subscribe(db, url="http://127.0.0.1:9/resolved", events=["conversation.resolved"],
+                       description="", allow_private=True)
+    first, second = stored_message_event("first"), stored_message_event("second")
 
-        webhooks.subscribe(db, url="http://127.0.0.1:9/messages", events=["message.created"], description="",
-                           allow_private=True)
-        assert webhooks.enqueue(db, [stored_message_event("third")]) == 1
-        assert claimed(db) == 1
-    finally:
-        gateway.runtime.close()
+    # A redelivered event may arrive in the same batch as its first copy, or in a later one.
+    assert webhooks.enqueue(db, [first, second, first]) == 4
+    assert webhooks.enqueue(db, [second]) == 0
+
+    assert len(webhooks.delivery_log(db, every["id"], 10)) == 2
+    assert len(webhooks.delivery_log(db, messages["id"], 10)) == 2
+
+
+def test_events_nobody_subscribed_to_leave_nothing_behind(db):
+    webhooks.subscribe(db, url="http://127.0.0.1:9/resolved", events=["conversation.resolved"],
+                       description="", allow_private=True)
+    assert webhooks.enqueue(db, [stored_message_event("first"), stored_message_event("second")]) == 0
+    assert claimed(db) == 0
+
+    webhooks.subscribe(db, url="http://127.0.0.1:9/messages", events=["message.created"], description="",
+                       allow_private=True)
+    assert webhooks.enqueue(db, [stored_message_event("third")]) == 1
+    assert claimed(db) == 1
 
 
 def claimed(db) -> int:
