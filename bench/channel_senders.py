@@ -14,6 +14,7 @@ import secrets
 import smtplib
 import textwrap
 import threading
+import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any, Callable, Protocol
@@ -64,14 +65,17 @@ class PerThread:
 
 
 class ChatCustomers:
-    """Chat visitors: one session each, then their messages, through the gateway."""
+    """Chat visitors: one session each, then their messages, through the gateway.
+
+    Each message carries a client_message_id, as the widget sends it (so a retry makes no second copy).
+    """
 
     def __init__(self, base_url: str):
         self.http = _http_connections(base_url)
         self.sessions: dict[int, tuple[str, str]] = {}
 
     def prepare(self, customer: int, text: str) -> tuple[int, bytes]:
-        return customer, json.dumps({"text": text}).encode()
+        return customer, json.dumps({"text": text, "client_message_id": str(uuid.uuid4())}).encode()
 
     def send(self, prepared: tuple[int, bytes]) -> None:
         customer, body = prepared

@@ -59,18 +59,23 @@ def get_session(rt: ServiceRuntime, known: SessionCache, session_id: str, token:
 
 def post_visitor_message(rt: ServiceRuntime, notifier: Notifier, session: ChatSession, *, text: str,
                          client_message_id: str | None) -> tuple[dict, bool]:
-    """Store the visitor's message and its `inbound.chat` event together; a resend returns the first copy."""
-    if client_message_id and (existing := _find_by_client_id(rt, session.id, client_message_id)):
-        return existing, False
+    """Store the visitor's message and its `inbound.chat` event together; a resend returns the first copy.
+
+    The insert comes first: a resend is rare, so looking for the first copy beforehand would cost
+    every message a second round of database work.
+    """
     message = {"id": str(uuid.uuid4()), "session_id": session.id, "direction": "inbound", "text": text,
                "author_name": session.name, "client_message_id": client_message_id, "attachments": [],
                "created_at": _now()}
     try:
         with rt.db.transaction() as db:
-            db.execute(insert(chat_messages), message)
+            db.execute(insert(chat_messages), message)  # a client_message_id already stored raises here
             rt.outbox.add(db, _inbound_event(session, message))
-    except IntegrityError:  # the same client id raced in twice: the first one won
-        return _find_by_client_id(rt, session.id, client_message_id), False
+    except IntegrityError:  # a resend, or the same client id raced in twice: the first copy stands
+        existing = _find_by_client_id(rt, session.id, client_message_id) if client_message_id else None
+        if existing is None:
+            raise
+        return existing, False
     notifier.notify()
     return public_message(message), True
 
