@@ -67,7 +67,9 @@ class GatewayService:
     def workers(self) -> list:
         """The consumer that turns events into webhook deliveries, and the sender that posts them."""
         return [BatchWorker(self.runtime.bus, WEBHOOK_QUEUE, self.enqueue, max_wait=OFF_PATH_GATHERING_SECONDS,
-                            max_delay=OFF_PATH_GATHERING_SECONDS), self.sender]
+                            max_delay=OFF_PATH_GATHERING_SECONDS,
+                            worth_handling=lambda bodies: webhooks.worth_enqueueing(self.runtime.db, bodies)),
+                self.sender]
 
     def enqueue(self, envelopes: list[Envelope]) -> None:
         """Turn a batch of events into deliveries in one transaction; wake the sender once they are committed."""

@@ -33,6 +33,27 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+# The webhook events each bus event may stand for; external_events picks among them.
+POSSIBLE_EVENTS = {"message.stored": frozenset({"message.created"}),
+                   "conversation.updated": frozenset({"conversation.updated", "conversation.assigned",
+                                                      "conversation.resolved"})}
+
+
+def worth_enqueueing(db: Database, bodies: list) -> list[bool]:
+    """Which raw bus events some active subscription may want: the others need not even be checked.
+
+    With no subscriptions (most installs), the webhook worker then reads each batch's events no further.
+    A body that is not an object is kept, so that checking it dead-letters it as before.
+    """
+    with db.reading() as session:
+        subscribed = {event for events in session.execute(select(webhook_subscriptions.c.events).where(
+            webhook_subscriptions.c.active.is_(True))).scalars() for event in events}
+    if "*" in subscribed:
+        subscribed = set(EVENTS)
+    return [not isinstance(body, dict) or not subscribed.isdisjoint(POSSIBLE_EVENTS.get(str(body.get("type")), ()))
+            for body in bodies]
+
+
 def external_events(envelope: Envelope) -> list[tuple[str, dict]]:
     """The webhook events one bus event stands for, with their data."""
     payload = envelope.payload

@@ -38,7 +38,8 @@ class EmailService:
         return [Worker(rt.bus, "email.replies", lambda envelope: outbound.deliver_reply(rt, self.relay, envelope),
                        attempts=outbound.SEND_ATTEMPTS, backoff_seconds=self.retry_backoff_seconds),
                 BatchWorker(rt.bus, "email.threads", lambda envelopes: thread_keys.learn_from_stored(rt, envelopes),
-                            max_wait=OFF_PATH_GATHERING_SECONDS, max_delay=OFF_PATH_GATHERING_SECONDS)]
+                            max_wait=OFF_PATH_GATHERING_SECONDS, max_delay=OFF_PATH_GATHERING_SECONDS,
+                            worth_handling=thread_keys.about_email)]
 
     def relay(self) -> SmtpRelay | None:
         url = self.runtime.settings.smtp_relay_url

@@ -52,6 +52,21 @@ def find_conversations(db: Session, id_lists: Sequence[Sequence[str | None]]) ->
     return [next((known[i] for i in ids if i in known), None) for ids in wanted]
 
 
+def about_email(bodies: list) -> list[bool]:
+    """Which raw `message.stored` events are emails: the other channels' teach nothing about threads.
+
+    A body too odd to tell is kept, so that checking it dead-letters it.
+    """
+    return [_channel(body) in ("email", None) for body in bodies]
+
+
+def _channel(body) -> str | None:
+    try:
+        return body["payload"]["message"]["channel"]
+    except (KeyError, TypeError):
+        return None
+
+
 def learn_from_stored(rt: ServiceRuntime, envelopes: list[Envelope]) -> None:
     """`message.stored`, in a batch: the emails the inbox filed tell us their conversations (idempotent by nature)."""
     owners = [(p["conversation"]["id"], message_id, p["message"]["direction"])

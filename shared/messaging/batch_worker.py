@@ -9,6 +9,10 @@ unacknowledged in the broker and is retried, with a growing pause, until it succ
 the worker stops (then it is requeued): an outage delays messages but never loses or
 dead-letters them. Any other failure falls back to one message at a time, so that one
 bad message is dead-lettered without holding back the others.
+
+A consumer that needs only some of its queue's events can say so with `worth_handling`, which
+looks at the raw bodies before they are checked: the others are acknowledged as they come,
+without the cost of checking an event nobody here will use.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from shared.messaging.topology import queue_spec
 log = structlog.get_logger(__name__)
 
 Delivery = tuple[Any, Any]  # (body, kombu message)
+# Given a batch's raw bodies, which of them the handler needs (the rest are acknowledged unread).
+Selection = Callable[[list[Any]], list[bool]]
 # Consumers off a customer's way to an agent (webhooks, email thread keys) gather events this
 # long into one batch (as max_wait and max_delay): at moderate rates, a few large batches cost
 # far less than one small batch per event.
@@ -43,8 +49,8 @@ class BatchWorker:
 
     def __init__(self, bus: MessageBus, queue_name: str, handler: Callable[[list[Envelope]], None], *,
                  max_batch: int = 500, max_wait: float = 0.002, max_delay: float | None = None, attempts: int = 5,
-                 first_pause: float = 0.2, longest_pause: float = 5.0):
-        self.bus, self.queue_name, self.handler = bus, queue_name, handler
+                 first_pause: float = 0.2, longest_pause: float = 5.0, worth_handling: Selection | None = None):
+        self.bus, self.queue_name, self.handler, self.worth_handling = bus, queue_name, handler, worth_handling
         self.max_batch, self.max_wait, self.max_delay, self.attempts = max_batch, max_wait, max_delay, attempts
         self.first_pause, self.longest_pause = first_pause, longest_pause
 
@@ -92,7 +98,7 @@ class BatchWorker:
 
     def _handle(self, conn: Any, batch: list[Delivery], stop: threading.Event) -> None:
         envelopes, deliveries = [], []
-        for body, message in batch:
+        for body, message in self._wanted(batch):
             try:
                 envelopes.append(load_envelope(body))
                 deliveries.append((body, message))
@@ -107,6 +113,20 @@ class BatchWorker:
                     return  # stopping: the rest stay unacknowledged and are delivered again
             return
         _settle([message for _, message in deliveries], done)
+
+    def _wanted(self, batch: list[Delivery]) -> list[Delivery]:
+        """The deliveries worth handling; the others are acknowledged now. When unsure, all of them."""
+        if self.worth_handling is None:
+            return batch
+        try:
+            wanted = self.worth_handling([body for body, _ in batch])
+        except Exception as error:  # e.g. the database is down: the handler will wait for it
+            log.warning("selection_failed", queue=self.queue_name, error=repr(error))
+            return batch
+        for (_, message), keep in zip(batch, wanted):
+            if not keep:
+                message.ack()
+        return [delivery for delivery, keep in zip(batch, wanted) if keep]
 
     def _handle_alone(self, conn: Any, envelope: Envelope, delivery: Delivery, stop: threading.Event) -> bool:
         """Handle one message, dead-lettering it after `attempts` failures; False if stopped."""

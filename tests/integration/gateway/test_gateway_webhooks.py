@@ -196,3 +196,23 @@ def test_events_nobody_subscribed_to_leave_nothing_behind(db):
 def claimed(db) -> int:
     with db.reading() as session:
         return session.execute(select(func.count()).select_from(processed)).scalar()
+
+
+def test_only_events_some_subscription_may_want_are_read_further(db):
+    bodies = [{"type": "message.stored"}, {"type": "conversation.updated"}, {"type": "agent.updated"}, "not an object"]
+    assert webhooks.worth_enqueueing(db, bodies) == [False, False, False, True]
+    webhooks.subscribe(db, url="http://127.0.0.1:9/resolved", events=["conversation.resolved"],
+                       description="", allow_private=True)
+    assert webhooks.worth_enqueueing(db, bodies) == [False, True, False, True]
+    webhooks.subscribe(db, url="http://127.0.0.1:9/all", events=["*"], description="", allow_private=True)
+    assert webhooks.worth_enqueueing(db, bodies) == [True, True, False, True]
+
+
+def test_every_webhook_event_of_a_bus_event_is_among_those_the_selection_expects():
+    resolved = make_envelope("conversation.updated", {
+        "conversation": {"id": "c-1", "status": "resolved", "assignee_id": "a-1", "version": 2},
+        "contact": {"id": "k-1"}, "changes": ["assignee", "status"]}, source="tests")
+    for envelope in (stored_message_event(), resolved):
+        events = {event for event, _ in webhooks.external_events(envelope)}
+        assert events and events <= webhooks.POSSIBLE_EVENTS[envelope.type]
+    assert len(webhooks.external_events(resolved)) == 3
