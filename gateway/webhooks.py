@@ -33,6 +33,10 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+# Subscriptions that receive deliveries: read for every batch of events, so built once.
+_ACTIVE_SUBSCRIPTIONS = (select(webhook_subscriptions.c.id, webhook_subscriptions.c.events)
+                         .where(webhook_subscriptions.c.active.is_(True)))
+
 # The webhook events each bus event may stand for; external_events picks among them.
 POSSIBLE_EVENTS = {"message.stored": frozenset({"message.created"}),
                    "conversation.updated": frozenset({"conversation.updated", "conversation.assigned",
@@ -46,8 +50,7 @@ def worth_enqueueing(db: Database, bodies: list) -> list[bool]:
     A body that is not an object is kept, so that checking it dead-letters it as before.
     """
     with db.reading() as session:
-        subscribed = {event for events in session.execute(select(webhook_subscriptions.c.events).where(
-            webhook_subscriptions.c.active.is_(True))).scalars() for event in events}
+        subscribed = {event for row in session.execute(_ACTIVE_SUBSCRIPTIONS) for event in row.events}
     if "*" in subscribed:
         subscribed = set(EVENTS)
     return [not isinstance(body, dict) or not subscribed.isdisjoint(POSSIBLE_EVENTS.get(str(body.get("type")), ()))
@@ -155,8 +158,7 @@ def enqueue(db: Database, envelopes: list[Envelope]) -> int:
     if not wanted:
         return 0
     with db.transaction() as session:
-        subscriptions = session.execute(select(webhook_subscriptions.c.id, webhook_subscriptions.c.events)
-                                        .where(webhook_subscriptions.c.active.is_(True))).all()
+        subscriptions = session.execute(_ACTIVE_SUBSCRIPTIONS).all()
         by_envelope = {envelope.id: rows for envelope, events in wanted
                        if (rows := _deliveries(subscriptions, envelope, events))}
         fresh = claim_messages(session, processed, CONSUMER, list(by_envelope))
