@@ -28,6 +28,19 @@ class Row:
         return f"{self.value / self.ceiling:.0%}" if self.ceiling else ""
 
 
+def inbox_rows(loaded: dict, flask_ceiling: float | None) -> list[Row]:
+    """For each load: its p99 (the list at 8 connections has a budget), then its requests/s
+    beside the empty Flask endpoint's, the most this machine's gunicorn and Flask can serve."""
+    rows = []
+    for name, figures in loaded.items():
+        refused = f", {figures['non_2xx']:,} not 2xx" if figures["non_2xx"] else ""
+        budgeted = name == "list@8"
+        rows += [Row("inbox", f"{name} p99{refused}", figures["p99_ms"], "ms", "≤ 10 ms" if budgeted else "",
+                     figures["p99_ms"] <= 10 if budgeted else None),
+                 Row("inbox", f"{name} throughput", figures["rps"], "req/s", ceiling=flask_ceiling)]
+    return rows
+
+
 def render(rows: list[Row]) -> str:
     """A plain-text table, wide enough for every cell."""
     header = ("section", "what", "value", "budget", "met", "of ceiling")

@@ -14,7 +14,7 @@ from pathlib import Path
 from bench import ceiling, email_peer, inbox_load, ingestion, search_bench
 from bench.loadgen import have_wrk
 from bench.pipeline import add_online_agents, agent_token, running_switchboard
-from bench.report import Row, render, save
+from bench.report import Row, inbox_rows, render, save
 
 FULL = {"ingest": 1_500, "paced": 1_500, "warm_up": 60, "rate": 200, "emails": 1_000, "search": 1_000_000,
         "wrk_seconds": 10, "amqp": 50_000}
@@ -63,11 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             if "inbox" not in args.skip:
                 loaded = inbox_load.run(switchboard.url, agent_token(switchboard.url, 0), size["wrk_seconds"])
                 details["inbox"] = loaded
-                rows += [Row("inbox", f"{name} p99 ({figures['rps']:,.0f} req/s"
-                                      + (f", {figures['non_2xx']:,} not 2xx)" if figures["non_2xx"] else ")"),
-                             figures["p99_ms"], "ms",
-                             "≤ 10 ms" if name == "list@8" else "", figures["p99_ms"] <= 10 if name == "list@8" else None)
-                         for name, figures in loaded.items()]
+                rows += inbox_rows(loaded, flask_ceiling)
             if "email" not in args.skip:
                 details["email"] = _email(switchboard, env, work, size["emails"])
                 ratio = details["email"]["ratio"]
