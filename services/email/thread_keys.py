@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 from typing import Iterable, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shared.envelopes import Envelope
 from shared.runtime import ServiceRuntime
+from shared.storage.idempotency import insert_unless_present
 from services.email.tables import thread_keys
 
 MAX_ID_LENGTH = 512  # longer ids cannot be real Message-IDs (RFC 5322 lines stop at 998 octets)
@@ -32,8 +32,7 @@ def _remember_rows(db: Session, owners: list[tuple[str, str, str]]) -> None:
         return
     moment = datetime.now(timezone.utc)
     rows = [{"message_id": i, "conversation_id": c, "direction": d, "created_at": moment} for c, i, d in owners]
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    db.execute(dialect.insert(thread_keys).on_conflict_do_nothing(index_elements=["message_id"]), rows)
+    db.execute(insert_unless_present(db.get_bind().dialect.name, thread_keys, [thread_keys.c.message_id]), rows)
 
 
 def find_conversation(db: Session, ids: Sequence[str | None]) -> str | None:

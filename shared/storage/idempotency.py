@@ -49,6 +49,9 @@ def _claim_statement(dialect: str, table: Table):
     multi-row INSERT; building the rows into the statement cost several times more. It is built
     once per table, as SQLAlchemy then keeps its cache key.
     """
-    return (_INSERT_UNLESS_PRESENT[dialect](table)
-            .on_conflict_do_nothing(index_elements=[table.c.consumer, table.c.message_id])
-            .returning(table.c.message_id))
+    return insert_unless_present(dialect, table, [table.c.consumer, table.c.message_id]).returning(table.c.message_id)
+
+
+def insert_unless_present(dialect: str, table: Table, key: list):
+    """INSERT … ON CONFLICT (key) DO NOTHING, on either dialect: rows whose key is taken are left as they are."""
+    return _INSERT_UNLESS_PRESENT[dialect](table).on_conflict_do_nothing(index_elements=key)

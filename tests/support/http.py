@@ -5,12 +5,29 @@ from __future__ import annotations
 import json
 import threading
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 import requests
+from werkzeug.serving import make_server
 
 from tests.support.bus_contract import wait_until
 
-__all__ = ["Client", "SseListener", "wait_until"]
+__all__ = ["Client", "SseListener", "serving", "wait_until"]
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve a WSGI app over real HTTP on a free local port until the block ends; its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
 
 
 class Client:

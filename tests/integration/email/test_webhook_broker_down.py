@@ -1,27 +1,20 @@
 """The raw-MIME webhook over real HTTP when the broker cannot be reached: 503, nothing accepted."""
 
-import threading
 from dataclasses import replace
 
 import pytest
-from werkzeug.serving import make_server
 
 from gateway.app import create_embedded_app
 from services.email.bootstrap import bootstrap
 from tests.integration.email.test_smtp_inbound import mail
-from tests.support.http import Client
+from tests.support.http import Client, serving
 
 
 @pytest.fixture
 def webhook_url(settings):
     service = bootstrap(replace(settings, broker_url="amqp://guest:guest@127.0.0.1:1//"))
-    server = make_server("127.0.0.1", 0, create_embedded_app(service.runtime.settings, [service]), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(create_embedded_app(service.runtime.settings, [service])) as url:
+        yield url
     service.runtime.close()
 
 

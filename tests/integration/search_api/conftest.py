@@ -6,14 +6,13 @@ import threading
 from dataclasses import dataclass, replace
 
 import pytest
-from werkzeug.serving import make_server
 
 from shared.config import Settings
 from shared.messaging import MessageBus
 from shared.process import service_app
 from shared.web.auth import issue_agent_token
 from services.search.bootstrap import bootstrap
-from tests.support.http import Client
+from tests.support.http import Client, serving
 from tests.unit.search_engines.conftest import closed_port_url  # noqa: F401  (a fixture)
 
 
@@ -37,12 +36,9 @@ def start_search(settings: Settings):
     service = app.extensions["switchboard_search"]
     stop = threading.Event()
     threads = [worker.start(stop) for worker in service.workers()]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     bus = MessageBus(settings.broker_url)
-    yield RunningSearch(f"http://127.0.0.1:{server.port}", settings, bus)
-    server.shutdown()
-    server.server_close()
+    with serving(app) as url:
+        yield RunningSearch(url, settings, bus)
     stop.set()
     for thread in threads:
         thread.join(15)

@@ -11,12 +11,12 @@ from typing import Iterator
 import pytest
 import requests
 from twilio.request_validator import RequestValidator
-from werkzeug.serving import make_server
 
 from shared.config import Settings
 from shared.messaging import MessageBus
 from shared.web.app import create_base_app
 from services.sms.bootstrap import SmsService, bootstrap
+from tests.support.http import serving
 from tests.support.twilio_provider import FakeTwilioProvider
 
 PUBLIC_URL = "https://switchboard.example.com"  # what Twilio signs; we sit behind a proxy
@@ -72,15 +72,10 @@ def running_sms(settings: Settings, **options) -> Iterator[RunningSms]:
         setattr(service, name, value)
     app, api = create_base_app("switchboard.sms", settings)
     service.register(app, api)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield RunningSms(service, f"http://127.0.0.1:{server.port}", settings.twilio_auth_token or "")
+        with serving(app) as url:
+            yield RunningSms(service, url, settings.twilio_auth_token or "")
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
         _stop_relay(service)
         service.runtime.close()
 

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from shared.config import Settings
 from shared.messaging import MessageBus
 from shared.process import service_app
 from services.webchat.bootstrap import bootstrap
 from services.webchat.tables import chat_messages
-from tests.support.http import Client, wait_until
+from tests.support.http import Client, serving, wait_until
 
 
 @pytest.fixture
@@ -24,12 +22,9 @@ def chat(postgres_url, amqp_url, tmp_path):
     settings = Settings(database_url=postgres_url, broker_url=amqp_url, data_dir=str(tmp_path),
                         secret_key="test-secret-key-that-is-long-enough-for-hs256")
     app = service_app("webchat", bootstrap, settings)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     service = app.extensions["switchboard_webchat"]
-    yield f"http://127.0.0.1:{server.port}", service.runtime
-    server.shutdown()
-    server.server_close()
+    with serving(app) as url:
+        yield url, service.runtime
     service.runtime.close()
 
 
