@@ -59,7 +59,10 @@ def message_events(rt: ServiceRuntime, db: Session, message: dict, conversation_
     payload = {"message": {k: message[k] for k in ("id", "channel", "direction", "text", "subject", "created_at")}
                | {"sender": message.get("sender", ""), "channel_message_id": message.get("channel_message_id")},
                "conversation": summary, "contact": context.contact_summary(db, row.contact_id)}
+    rt.outbox.add(db, *stored_message_events(payload, caused_by, routed=routed and message["direction"] == "inbound"))
+
+
+def stored_message_events(payload: dict, caused_by: Envelope | None, *, routed: bool) -> list[Envelope]:
+    """`message.stored`, and when routing should see it, `message.received` with the same checked payload."""
     stored = make_envelope("message.stored", payload, source=SOURCE, caused_by=caused_by)
-    rt.outbox.add(db, stored)
-    if routed and message["direction"] == "inbound":
-        rt.outbox.add(db, also_as(stored, "message.received"))
+    return [stored, also_as(stored, "message.received")] if routed else [stored]

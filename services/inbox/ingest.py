@@ -14,12 +14,12 @@ from types import SimpleNamespace
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from shared.envelopes import Envelope, also_as, make_envelope
+from shared.envelopes import Envelope
 from shared.runtime import ServiceRuntime
 from shared.storage.idempotency import claim_messages
 from services.inbox import context, domain, summaries
 from services.inbox.contact_book import ContactBook
-from services.inbox.events import SOURCE, now
+from services.inbox.events import now, stored_message_events
 from services.inbox.tables import activity, agent_events, conversations, messages
 
 CONSUMER = "inbox.inbound"
@@ -178,9 +178,7 @@ class _Batch:
             payload = {"message": {k: stored[k] for k in ("id", "channel", "direction", "text", "subject",
                                                           "created_at", "sender", "channel_message_id")},
                        "conversation": summary, "contact": contacts[snapshot["contact_id"]]}
-            envelopes.append(make_envelope("message.stored", payload, source=SOURCE, caused_by=envelope))
-            if routed:
-                envelopes.append(also_as(envelopes[-1], "message.received"))
+            envelopes += stored_message_events(payload, envelope, routed=routed)
         db.execute(insert(activity), activities)
         db.execute(insert(agent_events), agent_entries)
         rt.outbox.add(db, *envelopes)
