@@ -68,6 +68,7 @@ def deliver_reply(rt: ServiceRuntime, relay_for: Callable[[], SmtpRelay | None],
         return _settle(rt, envelope, "failed", NO_RELAY)
     try:
         message = build_reply(inbox, reply)
+        _learn_thread(rt, reply)
         relay.send(message, sender=inbox, recipient=reply["to"]["value"])
     except ValueError as error:
         return _settle(rt, envelope, "failed", f"the reply cannot be sent: {error}")
@@ -95,19 +96,29 @@ def _count_attempt(rt: ServiceRuntime, reply: dict, reason: str) -> int:
     return row.attempts + 1
 
 
+def _learn_thread(rt: ServiceRuntime, reply: dict) -> None:
+    """Remember the reply's Message-ID, and those it answers, before the relay has the mail.
+
+    A customer (or their auto-responder) may answer within moments of delivery, before the
+    outcome is recorded; their mail must already find its conversation. Should the relay
+    refuse the reply, the keys still point where any answer to it would belong.
+    """
+    thread = reply.get("thread") or {}
+    with rt.db.transaction(notify=False) as db:
+        thread_keys.remember(db, reply["conversation_id"],
+                             [email_message_id(reply["message_id"], rt.settings.email_address)], "outbound")
+        thread_keys.remember(db, reply["conversation_id"],
+                             [thread.get("message_id"), *(thread.get("references") or [])], "inbound")
+
+
 def _settle(rt: ServiceRuntime, envelope: Envelope, status: str, reason: str | None) -> None:
-    """Record the outcome, learn the thread keys, and tell the inbox, in one transaction."""
+    """Record the outcome and tell the inbox, in one transaction."""
     reply = envelope.payload
     ours = email_message_id(reply["message_id"], rt.settings.email_address)
     with rt.db.transaction() as db:
         row = _send_row(db, reply, rt.settings.email_address)
         db.execute(update(sends).where(sends.c.reply_id == row.reply_id).values(
             status=status, reason=reason, updated_at=_now()))
-        if status == "sent":
-            thread = reply.get("thread") or {}
-            thread_keys.remember(db, reply["conversation_id"], [ours], "outbound")
-            thread_keys.remember(db, reply["conversation_id"],
-                                 [thread.get("message_id"), *(thread.get("references") or [])], "inbound")
         rt.outbox.add(db, _delivery_updated(reply["message_id"], status, reason, ours if status == "sent" else None,
                                             caused_by=envelope))
     if status == "failed":

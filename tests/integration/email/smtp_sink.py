@@ -10,6 +10,7 @@ import warnings
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from typing import Callable
 
 from aiosmtpd.smtp import AuthResult
 
@@ -28,12 +29,15 @@ class SinkHandler:
     answers: list[str] = field(default_factory=list)  # answered to DATA in turn; then 250
     received: list[Received] = field(default_factory=list)
     attempts: int = 0
+    on_receipt: Callable[[EmailMessage], None] | None = None  # runs before the sender hears 250
 
     async def handle_DATA(self, server, session, envelope):
         self.attempts += 1
         if self.answers:
             return self.answers.pop(0)
         message = message_from_bytes(envelope.original_content, policy=policy.default)
+        if self.on_receipt:
+            self.on_receipt(message)
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 2.0.0 Queued"
 

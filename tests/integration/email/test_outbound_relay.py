@@ -94,6 +94,22 @@ def test_a_reply_goes_out_threaded_and_its_message_id_is_remembered(settings, st
             assert thread_keys.find_conversation(db, [known]) == CONVERSATION
 
 
+def test_a_customer_who_answers_at_once_already_finds_the_conversation(settings, start_email):
+    """The relay may deliver, and the customer answer, before the outcome is recorded."""
+    owners_while_relayed = []
+    with SmtpSink() as relay:
+        service = start_email(relay.url)
+
+        def look_up(message):
+            with service.runtime.db.reading() as db:
+                owners_while_relayed.append(thread_keys.find_conversation(db, [message["Message-ID"].strip("<>")]))
+
+        relay.handler.on_receipt = look_up
+        request_reply(settings)
+        assert wait_for_report(settings)["status"] == "sent"
+    assert owners_while_relayed == [CONVERSATION]
+
+
 def test_a_relay_that_asks_for_credentials_gets_them_from_the_url(settings, start_email):
     with SmtpSink(credentials=("switchboard", "p@ss word")) as relay:
         start_email(relay.url.replace("smtp://", "smtp://switchboard:p%40ss%20word@"))
