@@ -12,14 +12,13 @@ message whose answer was lost.
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from shared.envelopes import Envelope, make_envelope
+from shared.envelopes import Envelope
 from shared.runtime import ServiceRuntime
 from services.sms.domain import failures
 from services.sms.domain.delivery import STATUS_MAP
@@ -27,24 +26,13 @@ from services.sms.domain.errors import InvalidPhoneNumber
 from services.sms.domain.outbound import PermanentSendError, SmsSender, TemporarySendError
 from services.sms.domain.phones import normalise_phone
 from services.sms.domain.segments import count_segments
-from services.sms.receiving import SOURCE
+from services.sms.reports import Outcome, delivery_event
+from services.sms.statuses import apply_early_statuses, lock_provider_sid
 from services.sms.tables import opt_outs, outbound_texts
 
 STATUS_PATH = "/webhooks/sms/twilio/status"
 
 SenderFactory = Callable[[], AbstractContextManager[SmsSender]]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What became of one reply: our delivery status, and what the agent should see."""
-
-    status: str
-    reason: str | None = None
-    provider_sid: str | None = None
-    provider_status: str | None = None
-    segments: int | None = None
-    error_code: int | None = None
 
 
 def deliver_reply(rt: ServiceRuntime, make_sender: SenderFactory | None, envelope: Envelope) -> None:
@@ -102,24 +90,17 @@ def _insert_row(db: Session, message_id: str, to: str) -> None:
 
 
 def _record(rt: ServiceRuntime, db: Session, envelope: Envelope, outcome: Outcome) -> None:
-    """Keep the outcome and tell the inbox, in one transaction."""
+    """Keep the outcome and tell the inbox, in one transaction, then apply any status that came first."""
     message_id = envelope.payload["message_id"]
+    if outcome.provider_sid:
+        lock_provider_sid(db, outcome.provider_sid)
     db.execute(update(outbound_texts).where(outbound_texts.c.message_id == message_id).values(
         state="failed" if outcome.status == "failed" else "accepted", provider_sid=outcome.provider_sid,
         provider_status=outcome.provider_status, segments=outcome.segments, error_code=outcome.error_code,
         reason=outcome.reason, updated_at=_now()))
     rt.outbox.add(db, delivery_event(message_id, outcome, caused_by=envelope))
-
-
-def delivery_event(message_id: str, outcome: Outcome, *, caused_by: Envelope | None = None) -> Envelope:
-    """A `delivery.updated` event; its details are what the agent sees beside the reply."""
-    details = {"segments": outcome.segments, "provider_status": outcome.provider_status,
-               "error_code": outcome.error_code}
-    return make_envelope("delivery.updated", {
-        "message_id": message_id, "channel": "sms", "status": outcome.status, "reason": outcome.reason,
-        "provider_message_id": outcome.provider_sid,
-        "details": {key: value for key, value in details.items() if value is not None},
-        "occurred_at": _now()}, source=SOURCE, caused_by=caused_by)
+    if outcome.provider_sid:
+        apply_early_statuses(rt, db, outcome.provider_sid)
 
 
 def _now() -> datetime:

@@ -37,6 +37,17 @@ outbound_texts = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
+# Status callbacks that came before their reply's MessageSid was recorded (the provider's
+# answer to the send and its first callback can cross); applied when the SID is recorded.
+early_statuses = Table(
+    "sms_early_statuses",
+    metadata,
+    Column("provider_sid", String(64), primary_key=True),
+    Column("provider_status", String(32), primary_key=True),
+    Column("error_code", Integer, nullable=True),
+    Column("received_at", UtcDateTime, nullable=False, index=True),
+)
+
 # Numbers that texted STOP (and not START since): they get no replies.
 opt_outs = Table(
     "sms_opt_outs",

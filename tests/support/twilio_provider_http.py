@@ -9,6 +9,7 @@ import secrets
 import threading
 from collections import deque
 from http.server import BaseHTTPRequestHandler
+from typing import Callable
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.support.twilio_messages import check_message_form, message_resource
@@ -53,6 +54,9 @@ class ProviderState:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.unsubscribed: set[str] = set()
+        # Called with each accepted message before the sender hears the answer, as when
+        # Twilio's first status callback overtakes its answer to the send.
+        self.on_accept: Callable[[dict], None] | None = None
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._messages: list[dict] = []
@@ -85,6 +89,8 @@ class ProviderState:
         resource = message_resource(self.account_sid, "SM" + secrets.token_hex(16), form)
         with self._lock:
             self._messages.append({**resource, "status_callback": form.get("StatusCallback")})
+        if self.on_accept:
+            self.on_accept(dict(resource))
         return resource
 
     def find_message(self, message_sid: str) -> dict:

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, func, insert, select
 
 from shared.storage.database import Database
+from shared.storage.locks import lock_until_commit
 
 metadata = MetaData()
 rows = Table("session_rows", metadata, Column("id", Integer, primary_key=True))
@@ -91,3 +92,22 @@ def test_a_read_does_not_wait_for_a_transaction_in_progress(database):
     reader.join()
     assert seen == [0]  # it saw what was committed, not the work in progress
     assert _count(database) == 1
+
+
+def test_a_transaction_asking_for_a_held_lock_waits_until_the_holder_commits(database):
+    order, second_done = [], threading.Event()
+
+    def second() -> None:
+        with database.transaction() as db:
+            lock_until_commit(db, "sms-provider-sid:SM1")
+            order.append("second")
+        second_done.set()
+
+    with database.transaction() as db:
+        lock_until_commit(db, "sms-provider-sid:SM1")
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        assert not second_done.wait(0.3)
+        order.append("first")
+    waiting.join(10)
+    assert order == ["first", "second"]

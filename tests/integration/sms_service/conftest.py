@@ -32,7 +32,9 @@ class RunningSms:
 
     def post_text(self, form: dict) -> requests.Response:
         """Post a form to the inbound webhook, signed for the public URL as Twilio would."""
-        path = "/webhooks/sms/twilio"
+        return self.post_signed("/webhooks/sms/twilio", form)
+
+    def post_signed(self, path: str, form: dict) -> requests.Response:
         signature = RequestValidator(self.auth_token).compute_signature(PUBLIC_URL + path, form)
         return requests.post(self.url + path, data=form, headers={"X-Twilio-Signature": signature}, timeout=30)
 
