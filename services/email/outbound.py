@@ -68,7 +68,7 @@ def deliver_reply(rt: ServiceRuntime, relay_for: Callable[[], SmtpRelay | None],
         return _settle(rt, envelope, "failed", NO_RELAY)
     try:
         message = build_reply(inbox, reply)
-        _learn_thread(rt, reply)
+        _before_relaying(rt, reply)
         relay.send(message, sender=inbox, recipient=reply["to"]["value"])
     except ValueError as error:
         return _settle(rt, envelope, "failed", f"the reply cannot be sent: {error}")
@@ -96,15 +96,17 @@ def _count_attempt(rt: ServiceRuntime, reply: dict, reason: str) -> int:
     return row.attempts + 1
 
 
-def _learn_thread(rt: ServiceRuntime, reply: dict) -> None:
-    """Remember the reply's Message-ID, and those it answers, before the relay has the mail.
+def _before_relaying(rt: ServiceRuntime, reply: dict) -> None:
+    """Write down the reply and its thread keys before the relay has the mail.
 
-    A customer (or their auto-responder) may answer within moments of delivery, before the
-    outcome is recorded; their mail must already find its conversation. Should the relay
-    refuse the reply, the keys still point where any answer to it would belong.
+    What the mail causes may come back within moments, before the outcome is recorded: the
+    customer's answer (or their auto-responder's) must already find its conversation, and a
+    bounce its reply. Should the relay refuse the mail, the keys still point where any answer
+    to it would belong.
     """
     thread = reply.get("thread") or {}
     with rt.db.transaction(notify=False) as db:
+        _send_row(db, reply, rt.settings.email_address)
         thread_keys.remember(db, reply["conversation_id"],
                              [email_message_id(reply["message_id"], rt.settings.email_address)], "outbound")
         thread_keys.remember(db, reply["conversation_id"],
@@ -117,6 +119,8 @@ def _settle(rt: ServiceRuntime, envelope: Envelope, status: str, reason: str | N
     ours = email_message_id(reply["message_id"], rt.settings.email_address)
     with rt.db.transaction() as db:
         row = _send_row(db, reply, rt.settings.email_address)
+        if row.status == "failed":  # its bounce came back before the relay's answer was recorded
+            return
         db.execute(update(sends).where(sends.c.reply_id == row.reply_id).values(
             status=status, reason=reason, updated_at=_now()))
         rt.outbox.add(db, _delivery_updated(reply["message_id"], status, reason, ours if status == "sent" else None,
@@ -148,8 +152,8 @@ def _delivery_updated(reply_id: str, status: str, reason: str | None, provider_m
 
 
 def _send_row(db: Session, reply: dict, inbox_address: str):
-    """This reply's row, created on first sight."""
-    query = select(sends).where(sends.c.reply_id == reply["message_id"])
+    """This reply's row, created on first sight, and locked until commit, as a bounce locks it too."""
+    query = select(sends).where(sends.c.reply_id == reply["message_id"]).with_for_update()
     row = db.execute(query).first()
     if row is None:
         db.execute(insert(sends).values(

@@ -188,3 +188,21 @@ def test_a_bounce_of_a_sent_reply_fails_it_once_and_a_stray_bounce_is_kept_aside
     stray = inbound.take_in(service.runtime, BOUNCE, source="smtp")  # returns a mail we never sent
     assert not stray.accepted
     assert list_quarantined(service.runtime)[1] == 1
+
+
+def test_a_bounce_that_comes_back_before_the_relay_answers_still_fails_the_reply(settings, start_email):
+    outcomes = []
+    with SmtpSink() as relay:
+        service = start_email(relay.url)
+
+        def bounce_at_once(message):
+            bounce = BOUNCE.replace(b"<174289740800.5555.1010101010101010101@northwind.example>",
+                                    message["Message-ID"].encode())
+            outcomes.append(inbound.take_in(service.runtime, bounce, source="smtp"))
+
+        relay.handler.on_receipt = bounce_at_once
+        request_reply(settings)
+        report = wait_for_report(settings)
+    assert [(o.accepted, o.quarantine_id) for o in outcomes] == [(True, None)]
+    assert report["status"] == "failed" and "User unknown" in report["reason"]
+    assert delivery_reports(settings) == []  # the relay's later 250 changes nothing
