@@ -18,7 +18,7 @@ from shared.runtime import ServiceRuntime
 from shared.storage.idempotency import insert_unless_present
 from shared.storage.locks import lock_until_commit
 from services.sms.domain import failures
-from services.sms.domain.delivery import FAILED, STATUS_MAP, DeliveryUpdate
+from services.sms.domain.delivery import FAILED, DeliveryUpdate
 from services.sms.reports import Outcome, delivery_event
 from services.sms.tables import early_statuses, outbound_texts
 
@@ -52,8 +52,7 @@ def apply_early_statuses(rt: ServiceRuntime, db: Session, sid: str) -> None:
         return
     db.execute(delete(early_statuses).where(early_statuses.c.provider_sid == sid))
     for report in kept:
-        update_ = DeliveryUpdate(sid, STATUS_MAP[report.provider_status], report.provider_status, report.error_code)
-        _apply(rt, db, _reply_sent_as(db, sid), update_)
+        _apply(rt, db, _reply_sent_as(db, sid), DeliveryUpdate.of(sid, report.provider_status, report.error_code))
 
 
 def _reply_sent_as(db: Session, sid: str):

@@ -42,6 +42,11 @@ class DeliveryUpdate:
     provider_status: str
     error_code: int | None
 
+    @classmethod
+    def of(cls, message_sid: str, provider_status: str, error_code: int | None) -> "DeliveryUpdate":
+        """The update for a status the provider reported (one already checked to be a delivery status)."""
+        return cls(message_sid, STATUS_MAP[provider_status], provider_status, error_code)
+
 
 def parse_status_form(form: Mapping[str, str]) -> DeliveryUpdate:
     """Read and check a Twilio status callback; raises InvalidSmsForm naming each bad field."""
@@ -52,7 +57,7 @@ def parse_status_form(form: Mapping[str, str]) -> DeliveryUpdate:
     provider_status = errors.read("MessageStatus", _check_status, raw_status)
     error_code = errors.read("ErrorCode", _check_error_code, get_text(form, "ErrorCode"))
     errors.check_none()
-    return DeliveryUpdate(sid, STATUS_MAP[provider_status], provider_status, error_code)
+    return DeliveryUpdate.of(sid, provider_status, error_code)
 
 
 def _check_status(value: str) -> str:
